@@ -1,0 +1,100 @@
+/*
+ * The operation model shared by every batch format.
+ *
+ * A parser turns a request body into a batch_t of operations; validation
+ * checks the whole batch before anything runs; the executor runs each
+ * operation and hands a batch_result_t to the format's emitter. Nothing in
+ * this header depends on httpd, so parsers, validators and emitters are
+ * unit-tested without a server.
+ */
+#ifndef BATCH_H
+#define BATCH_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_buckets.h>
+
+/* One operation of a batch, as the client asked for it. */
+typedef struct batch_op_t {
+    int index;                  /* position in the request, from 0 */
+    const char *id;             /* client id, echoed in the response */
+    const char *method;         /* upper-case after validation */
+    const char *url;            /* as the client wrote it */
+    const char *target;         /* origin-form path and query, validated */
+    apr_table_t *headers;       /* the operation's own request headers */
+    const char *body;           /* request body, NULL for none */
+    apr_size_t body_len;
+    apr_array_header_t *depends_on; /* ids (const char *) as written */
+    apr_array_header_t *deps;   /* indexes (int) into batch_t.ops */
+} batch_op_t;
+
+typedef enum {
+    BATCH_ON_ERROR_CONTINUE = 0,
+    BATCH_ON_ERROR_STOP
+} batch_on_error_e;
+
+typedef struct batch_t {
+    apr_array_header_t *ops;    /* batch_op_t, in request order */
+    batch_on_error_e on_error;
+    int *order;                 /* execution order, set by validation */
+} batch_t;
+
+/* Why a whole batch is refused; nothing runs when there is one. */
+typedef struct batch_error_t {
+    int status;                 /* 400, 413 or 415 */
+    const char *code;           /* machine-readable, e.g. "invalid_url" */
+    const char *message;        /* says what is wrong and where */
+    const char *operation;      /* id, or "requests[3]"; NULL: whole batch */
+} batch_error_t;
+
+/* What validation needs to know of the configuration. */
+typedef struct batch_limits_t {
+    int max_operations;
+    const apr_array_header_t *allow_methods; /* upper-case const char * */
+    const char *base_url;       /* NULL, or a prefix starting with '/' */
+} batch_limits_t;
+
+/* What one operation answered. */
+typedef struct batch_result_t {
+    int status;
+    const char *reason;         /* reason phrase, e.g. "Not Found" */
+    apr_table_t *headers;       /* response headers, no Content-Length */
+    const char *content_type;   /* NULL when the answer had none */
+    const char *body;
+    apr_size_t body_len;
+} batch_result_t;
+
+/* Error codes used in refusals and in synthesized operation answers. */
+#define BATCH_E_INVALID_JSON      "invalid_json"
+#define BATCH_E_INVALID_REQUEST   "invalid_request"
+#define BATCH_E_INVALID_URL       "invalid_url"
+#define BATCH_E_INVALID_HEADER    "invalid_header"
+#define BATCH_E_INVALID_BODY      "invalid_body"
+#define BATCH_E_METHOD            "method_not_allowed"
+#define BATCH_E_DEPENDENCY        "invalid_dependency"
+#define BATCH_E_NESTED            "nested_batch"
+#define BATCH_E_TOO_MANY          "too_many_operations"
+#define BATCH_E_TOO_LARGE         "request_too_large"
+#define BATCH_E_MEDIA_TYPE        "unsupported_media_type"
+#define BATCH_E_FAILED_DEP        "failed_dependency"
+#define BATCH_E_RESPONSE_TOO_LARGE "response_too_large"
+#define BATCH_E_LOOP              "loop_detected"
+#define BATCH_E_NOT_RUN           "not_run"
+
+/* Builds a refusal; the message is formatted into pool p. */
+batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
+                                const char *operation, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Where an operation is, for messages: its id if it has one. */
+const char *batch_op_where(apr_pool_t *p, const batch_op_t *op);
+
+/* An answer the module makes itself (424, 502, 508...) with a JSON body. */
+batch_result_t *batch_result_error(apr_pool_t *p, int status,
+                                   const char *reason, const char *code,
+                                   const char *message);
+
+/* The JSON text {"error": {...}} describing a refusal. */
+const char *batch_error_json(apr_pool_t *p, const batch_error_t *err);
+
+#endif /* BATCH_H */

@@ -1,0 +1,65 @@
+/*
+ * A batch format: a parser that produces operations and an emitter that
+ * writes their results. The executor knows no format; adding one is adding
+ * a parser/emitter pair and a line in the table of src/format.c.
+ */
+#ifndef BATCH_FORMAT_H
+#define BATCH_FORMAT_H
+
+#include "batch.h"
+
+/* The emitter's state for one batch response. */
+typedef struct batch_emit_t {
+    apr_pool_t *pool;           /* lives as long as the batch */
+    apr_bucket_brigade *bb;     /* where the emitter appends output */
+    int written;                /* results written so far */
+} batch_emit_t;
+
+typedef struct batch_format_t {
+    const char *name;
+    /* Whether a request body of this media type is in this format. */
+    int (*accepts)(const char *media_type);
+    batch_t *(*parse)(apr_pool_t *p, const char *body, apr_size_t len,
+                      batch_error_t **err);
+    /* The media type of the aggregate response. */
+    const char *(*response_type)(batch_emit_t *e);
+    apr_status_t (*begin)(batch_emit_t *e);
+    apr_status_t (*result)(batch_emit_t *e, const batch_op_t *op,
+                           const batch_result_t *res);
+    apr_status_t (*end)(batch_emit_t *e);
+} batch_format_t;
+
+extern const batch_format_t batch_format_json;
+
+/* The canonical JSON format's parser and emitter (src/parse_json.c,
+ * src/emit_json.c). */
+batch_t *batch_parse_json(apr_pool_t *p, const char *body, apr_size_t len,
+                          batch_error_t **err);
+const char *batch_emit_json_type(batch_emit_t *e);
+apr_status_t batch_emit_json_begin(batch_emit_t *e);
+apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
+                                    const batch_result_t *res);
+apr_status_t batch_emit_json_end(batch_emit_t *e);
+
+/* The format for a request Content-Type, or NULL when none reads it. */
+const batch_format_t *batch_format_for(apr_pool_t *p,
+                                       const char *content_type);
+
+/* The media type alone, lower-cased: "application/json; charset=x" gives
+ * "application/json". */
+const char *batch_media_type(apr_pool_t *p, const char *content_type);
+
+/* application/json, or any type with a +json suffix. */
+int batch_media_type_is_json(const char *media_type);
+
+/* Checks the whole batch against the limits; resolves targets, upper-cases
+ * methods and computes the execution order. NULL when the batch is good. */
+batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
+                              const batch_limits_t *limits);
+
+/* Header names, values, methods and URLs as the validator sees them. */
+int batch_is_token(const char *s);
+int batch_is_header_value(const char *s);
+int batch_utf8_valid(const char *s, apr_size_t len);
+
+#endif /* BATCH_FORMAT_H */

@@ -1,0 +1,59 @@
+/*
+ * mod_batch: many HTTP operations in one request, each run as an httpd
+ * subrequest through the normal pipeline. This file only wires the module
+ * together; the work is in src/.
+ */
+#include <string.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "mod_batch.h"
+
+static int batch_handler(request_rec *r)
+{
+    if (!r->handler || strcmp(r->handler, BATCH_HANDLER)) {
+        return DECLINED;
+    }
+    /* a batch reached from inside a batch (ErrorDocument, rewrite...) */
+    if (r->main) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(1)
+                      "a batch endpoint was reached from inside a batch");
+        return HTTP_LOOP_DETECTED;
+    }
+    r->allowed = (AP_METHOD_BIT << M_POST) | (AP_METHOD_BIT << M_OPTIONS);
+    if (r->method_number == M_OPTIONS) {
+        apr_table_setn(r->headers_out, "Allow", "POST, OPTIONS");
+        ap_set_content_length(r, 0);
+        return OK;
+    }
+    if (r->method_number != M_POST) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    return batch_serve(r);
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_create_request(batch_create_request, NULL, NULL,
+                           APR_HOOK_MIDDLE);
+    ap_hook_quick_handler(batch_restore_port, NULL, NULL,
+                          APR_HOOK_REALLY_FIRST);
+    ap_hook_handler(batch_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    batch_capture_register();
+}
+
+AP_DECLARE_MODULE(batch) = {
+    STANDARD20_MODULE_STUFF,
+    batch_create_dir_conf,
+    batch_merge_dir_conf,
+    NULL,
+    NULL,
+    batch_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

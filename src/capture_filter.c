@@ -1,0 +1,200 @@
+/*
+ * The two filters an operation's subrequest is wired to: the capture
+ * filter that ends its output chain, and the input filter that serves its
+ * own body (DESIGN-NOTES §2, §3).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <httpd.h>
+#include <http_protocol.h>
+#include <util_filter.h>
+
+#include "mod_batch.h"
+
+#define CAPTURE_FILTER "BATCH_CAPTURE"
+#define OP_INPUT_FILTER "BATCH_OP_INPUT"
+#define CAPTURE_MIN_CAPACITY 8192
+
+/* Filter handles: written once in register_hooks, read-only afterwards. */
+static ap_filter_rec_t *capture_frec;
+static ap_filter_rec_t *op_input_frec;
+
+static apr_status_t capture_free(void *data)
+{
+    batch_capture_t *cap = data;
+
+    free(cap->buf);
+    cap->buf = NULL;
+    return APR_SUCCESS;
+}
+
+static int capture_grow(batch_capture_t *cap, apr_size_t need)
+{
+    apr_size_t cap_new = cap->cap ? cap->cap : CAPTURE_MIN_CAPACITY;
+    char *buf;
+
+    while (cap_new < need) {
+        cap_new *= 2;
+    }
+    buf = realloc(cap->buf, cap_new);
+    if (!buf) {
+        return 0;
+    }
+    cap->buf = buf;
+    cap->cap = cap_new;
+    return 1;
+}
+
+static apr_status_t capture_bytes(batch_capture_t *cap, const char *data,
+                                  apr_size_t n)
+{
+    if (cap->header_only) {
+        cap->discarded += n;
+        return APR_SUCCESS;
+    }
+    if (cap->len + n > cap->limit) {
+        cap->overflow = 1;
+        return APR_ENOSPC;
+    }
+    if (cap->len + n > cap->cap && !capture_grow(cap, cap->len + n)) {
+        return APR_ENOMEM;
+    }
+    memcpy(cap->buf + cap->len, data, n);
+    cap->len += n;
+    return APR_SUCCESS;
+}
+
+/* Consumes everything and passes nothing on: f->next is NULL. */
+static apr_status_t capture_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    batch_capture_t *cap = f->ctx;
+    apr_status_t rv = APR_SUCCESS;
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb);
+         rv == APR_SUCCESS && b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t n;
+
+        if (AP_BUCKET_IS_ERROR(b)) {
+            cap->backend_error = 1;
+            continue;
+        }
+        if (APR_BUCKET_IS_METADATA(b)) {
+            continue;
+        }
+        rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
+        if (rv == APR_SUCCESS && n) {
+            rv = capture_bytes(cap, data, n);
+        }
+    }
+    apr_brigade_cleanup(bb);
+    return rv;
+}
+
+ap_filter_t *batch_capture_create(apr_pool_t *p, conn_rec *c,
+                                  apr_size_t limit, int header_only,
+                                  batch_capture_t **capp)
+{
+    ap_filter_t *f = apr_pcalloc(p, sizeof(*f));
+    batch_capture_t *cap = apr_pcalloc(p, sizeof(*cap));
+
+    cap->limit = limit;
+    cap->header_only = header_only;
+    apr_pool_cleanup_register(p, cap, capture_free, apr_pool_cleanup_null);
+    /* r stays NULL: with the batch request there, an EOS reaching this
+     * filter would set the batch's eos_sent (util_filter.c) */
+    f->frec = capture_frec;
+    f->ctx = cap;
+    f->c = c;
+    *capp = cap;
+    return f;
+}
+
+typedef struct op_input_t {
+    const char *data;
+    apr_size_t len;
+    apr_size_t pos;
+} op_input_t;
+
+static apr_size_t line_length(const op_input_t *in, apr_size_t max)
+{
+    const char *start = in->data + in->pos;
+    apr_size_t left = in->len - in->pos;
+    const char *nl = memchr(start, '\n', left);
+    apr_size_t n = nl ? (apr_size_t)(nl - start) + 1 : left;
+
+    return n < max ? n : max;
+}
+
+/* Modelled on mod_request's kept_body_filter, but it never reads f->next:
+ * past the op's body there is only EOS. */
+static apr_status_t op_input_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                    ap_input_mode_t mode,
+                                    apr_read_type_e block,
+                                    apr_off_t readbytes)
+{
+    op_input_t *in = f->ctx;
+    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
+    apr_size_t n, left = in->len - in->pos;
+
+    (void)block;
+    if (mode == AP_MODE_INIT || mode == AP_MODE_EATCRLF) {
+        return APR_SUCCESS;
+    }
+    if (left == 0) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
+        return APR_SUCCESS;
+    }
+    switch (mode) {
+    case AP_MODE_GETLINE:
+        n = line_length(in, HUGE_STRING_LEN);
+        break;
+    case AP_MODE_EXHAUSTIVE:
+        n = left;
+        break;
+    default:
+        n = readbytes > 0 && (apr_uint64_t)readbytes < left
+            ? (apr_size_t)readbytes : left;
+        break;
+    }
+    /* the body lives in the batch request's pool, beyond the subrequest */
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(
+        in->data + in->pos, n, ba));
+    if (mode != AP_MODE_SPECULATIVE) {
+        in->pos += n;
+        if (in->pos == in->len) {
+            APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
+        }
+    }
+    return APR_SUCCESS;
+}
+
+void batch_op_input_add(request_rec *rnew, const batch_op_t *op)
+{
+    op_input_t *in = apr_pcalloc(rnew->pool, sizeof(*in));
+    ap_filter_t *f;
+
+    in->data = op->body;
+    in->len = op->body ? op->body_len : 0;
+    f = ap_add_input_filter_handle(op_input_frec, in, rnew,
+                                   rnew->connection);
+    /* internal redirects restart input at proto_input_filters: keep them
+     * on this filter, never on the batch request's input */
+    rnew->proto_input_filters = f;
+}
+
+void batch_capture_register(void)
+{
+    /* the position comes from being the subrequest's next_filter; the
+     * type only has to stay below PROTOCOL */
+    capture_frec = ap_register_output_filter(CAPTURE_FILTER, capture_filter,
+                                             NULL, AP_FTYPE_CONTENT_SET);
+    /* RESOURCE: added first, so later RESOURCE filters such as mod_request's
+     * KEPT_BODY sit behind it and are never reached (DESIGN-NOTES §2) */
+    op_input_frec = ap_register_input_filter(OP_INPUT_FILTER,
+                                             op_input_filter, NULL,
+                                             AP_FTYPE_RESOURCE);
+}

@@ -1,0 +1,210 @@
+/* Directives, merged per directory like any httpd directive (SPEC §1). */
+#include <apr_strings.h>
+#include <apr_lib.h>
+
+#include <httpd.h>
+#include <http_config.h>
+
+#include "mod_batch.h"
+
+#define UNSET (-1)
+#define DEFAULT_MAX_OPERATIONS 100
+#define DEFAULT_MAX_REQUEST_SIZE ((apr_off_t)1048576)
+#define DEFAULT_MAX_OP_RESPONSE_SIZE ((apr_off_t)10485760)
+/* json-c parses at most INT_MAX bytes; a batch body is held in memory. */
+#define MAX_REQUEST_SIZE_CEILING ((apr_off_t)1 << 30)
+#define MAX_OPERATIONS_CEILING 100000
+
+static const char *const default_methods[] = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
+};
+
+void *batch_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    batch_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->max_operations = UNSET;
+    conf->max_request_size = UNSET;
+    conf->max_op_response_size = UNSET;
+    conf->inherit_headers = UNSET;
+    return conf;
+}
+
+#define MERGE(field, unset) \
+    conf->field = add->field != (unset) ? add->field : base->field
+
+void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    batch_dir_conf_t *base = basev, *add = addv;
+    batch_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
+
+    MERGE(max_operations, UNSET);
+    MERGE(max_request_size, UNSET);
+    MERGE(max_op_response_size, UNSET);
+    MERGE(allow_methods, NULL);
+    MERGE(inherit_headers, UNSET);
+    MERGE(base_url_set, 0);
+    conf->base_url = add->base_url_set ? add->base_url : base->base_url;
+    return conf;
+}
+
+static const char *set_max_operations(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+    char *end;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    if (*end || end == arg || n < 1 || n > MAX_OPERATIONS_CEILING) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
+                            "operations from 1 to %d", cmd->cmd->name, arg,
+                            MAX_OPERATIONS_CEILING);
+    }
+    conf->max_operations = (int)n;
+    return NULL;
+}
+
+static const char *parse_bytes(cmd_parms *cmd, const char *arg,
+                               apr_off_t ceiling, apr_off_t *out)
+{
+    char *end;
+    apr_off_t n;
+
+    if (apr_strtoff(&n, arg, &end, 10) != APR_SUCCESS || *end
+        || end == arg || n < 1 || n > ceiling) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a size in bytes "
+                            "from 1 to %" APR_OFF_T_FMT, cmd->cmd->name, arg,
+                            ceiling);
+    }
+    *out = n;
+    return NULL;
+}
+
+static const char *set_max_request_size(cmd_parms *cmd, void *dconf,
+                                        const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    return parse_bytes(cmd, arg, MAX_REQUEST_SIZE_CEILING,
+                       &conf->max_request_size);
+}
+
+static const char *set_max_op_response_size(cmd_parms *cmd, void *dconf,
+                                            const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    /* the capture buffer is sized in apr_size_t and base64 works on int */
+    return parse_bytes(cmd, arg, MAX_REQUEST_SIZE_CEILING,
+                       &conf->max_op_response_size);
+}
+
+static const char *add_allow_method(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+    char *m = apr_pstrdup(cmd->pool, arg);
+    char *c;
+
+    if (!batch_is_token(m)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an HTTP method "
+                            "(a token)", cmd->cmd->name, arg);
+    }
+    for (c = m; *c; c++) {
+        *c = apr_toupper(*c);
+    }
+    if (!conf->allow_methods) {
+        conf->allow_methods = apr_array_make(cmd->pool, 8,
+                                             sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(conf->allow_methods, const char *) = m;
+    return NULL;
+}
+
+static const char *set_base_url(cmd_parms *cmd, void *dconf,
+                                const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    conf->base_url_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        conf->base_url = NULL;
+        return NULL;
+    }
+    if (arg[0] != '/' || arg[1] == '/' || strpbrk(arg, "?# \t\\")) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must be a path starting "
+                            "with '/' (no query, fragment or host), or "
+                            "'none'", cmd->cmd->name, arg);
+    }
+    conf->base_url = arg;
+    return NULL;
+}
+
+static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    (void)cmd;
+    conf->inherit_headers = on;
+    return NULL;
+}
+
+const command_rec batch_cmds[] = {
+    AP_INIT_TAKE1("BatchMaxOperations", set_max_operations, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "the most operations one batch may hold (default 100)"),
+    AP_INIT_TAKE1("BatchMaxRequestSize", set_max_request_size, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "the largest batch body in bytes (default 1048576)"),
+    AP_INIT_TAKE1("BatchMaxOperationResponseSize", set_max_op_response_size,
+                  NULL, RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "the largest body one operation may answer, in bytes "
+                  "(default 10485760)"),
+    AP_INIT_ITERATE("BatchAllowMethods", add_allow_method, NULL,
+                    RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                    "the methods operations may use (default GET HEAD POST "
+                    "PUT PATCH DELETE OPTIONS)"),
+    AP_INIT_TAKE1("BatchBaseURL", set_base_url, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "the prefix for operation URLs not starting with '/', or "
+                  "none"),
+    AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
+                 RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                 "copy the batch request's headers into every operation "
+                 "(default On)"),
+    { NULL }
+};
+
+static apr_array_header_t *default_allow_methods(apr_pool_t *p)
+{
+    apr_array_header_t *arr = apr_array_make(p, 8, sizeof(const char *));
+    int i;
+
+    for (i = 0; default_methods[i]; i++) {
+        APR_ARRAY_PUSH(arr, const char *) = default_methods[i];
+    }
+    return arr;
+}
+
+void batch_settings_get(request_rec *r, batch_settings_t *s)
+{
+    const batch_dir_conf_t *conf =
+        ap_get_module_config(r->per_dir_config, &batch_module);
+
+    s->limits.max_operations = conf->max_operations != UNSET
+                               ? conf->max_operations
+                               : DEFAULT_MAX_OPERATIONS;
+    s->limits.allow_methods = conf->allow_methods
+                              ? conf->allow_methods
+                              : default_allow_methods(r->pool);
+    s->limits.base_url = conf->base_url;
+    s->max_request_size = conf->max_request_size != UNSET
+                          ? conf->max_request_size
+                          : DEFAULT_MAX_REQUEST_SIZE;
+    s->max_op_response_size = conf->max_op_response_size != UNSET
+                              ? conf->max_op_response_size
+                              : DEFAULT_MAX_OP_RESPONSE_SIZE;
+    s->inherit_headers = conf->inherit_headers != UNSET
+                         ? conf->inherit_headers : 1;
+}

@@ -1,0 +1,166 @@
+/*
+ * The executor: runs the operations in dependency order and streams the
+ * aggregate in request order, each entry as soon as it and every entry
+ * before it are done (SPEC §6, §7). It knows no format.
+ */
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "mod_batch.h"
+
+APLOG_USE_MODULE(batch);
+
+/* Flush the aggregate when this long has passed since the last flush, so a
+ * client sees slow batches progress without a write per fast operation. */
+#define FLUSH_INTERVAL apr_time_from_msec(10)
+
+typedef struct exec_t {
+    request_rec *r;
+    batch_t *batch;
+    const batch_format_t *fmt;
+    batch_emit_t emit;
+    batch_run_t *run;
+    batch_result_t **results;   /* finished, not yet written */
+    int *status;                /* of every finished operation */
+    apr_pool_t **pools;
+    int next_emit;
+    int stopped;                /* onError stop after a failure */
+    apr_time_t last_flush;
+    apr_status_t write_rv;
+} exec_t;
+
+static const batch_op_t *op_at(const exec_t *x, int i)
+{
+    return &APR_ARRAY_IDX(x->batch->ops, i, batch_op_t);
+}
+
+
+static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
+{
+    const batch_op_t *op = op_at(x, i);
+    int d;
+
+    if (x->stopped) {
+        return batch_result_error(p, HTTP_FAILED_DEPENDENCY,
+                                  "Failed Dependency", BATCH_E_NOT_RUN,
+                                  apr_psprintf(p, "operation %s was not run: "
+                                  "an earlier operation failed and onError "
+                                  "is stop", op->id));
+    }
+    for (d = 0; d < op->deps->nelts; d++) {
+        int dep = APR_ARRAY_IDX(op->deps, d, int);
+
+        if (x->status[dep] >= 400) {
+            return batch_result_error(p, HTTP_FAILED_DEPENDENCY,
+                                      "Failed Dependency",
+                                      BATCH_E_FAILED_DEP, apr_psprintf(
+                p, "operation %s was not run: its dependency %s failed "
+                "with status %d", op->id, op_at(x, dep)->id,
+                x->status[dep]));
+        }
+    }
+    return NULL;
+}
+
+static apr_status_t pass(exec_t *x, int flush)
+{
+    request_rec *r = x->r;
+    apr_status_t rv;
+
+    if (flush) {
+        APR_BRIGADE_INSERT_TAIL(x->emit.bb, apr_bucket_flush_create(
+            r->connection->bucket_alloc));
+        x->last_flush = apr_time_now();
+    }
+    rv = ap_pass_brigade(r->output_filters, x->emit.bb);
+    apr_brigade_cleanup(x->emit.bb);
+    return rv;
+}
+
+/* Writes every finished entry that has no unfinished one before it, then
+ * releases its memory. */
+static void emit_ready(exec_t *x)
+{
+    int n = x->batch->ops->nelts;
+    int wrote = 0;
+
+    while (x->next_emit < n && x->results[x->next_emit]) {
+        int i = x->next_emit++;
+
+        if (x->write_rv == APR_SUCCESS) {
+            x->fmt->result(&x->emit, op_at(x, i), x->results[i]);
+            wrote = 1;
+        }
+        x->results[i] = NULL;
+        apr_pool_destroy(x->pools[i]);
+        x->pools[i] = NULL;
+    }
+    if (wrote && x->write_rv == APR_SUCCESS) {
+        x->write_rv = pass(x, apr_time_now() - x->last_flush
+                              >= FLUSH_INTERVAL);
+    }
+}
+
+static void run_one(exec_t *x, int i)
+{
+    request_rec *r = x->r;
+    batch_result_t *res;
+
+    apr_pool_create(&x->pools[i], r->pool);
+    apr_pool_tag(x->pools[i], "batch_op");
+    res = not_run(x, i, x->pools[i]);
+    if (!res) {
+        res = batch_op_run(r, x->run, op_at(x, i), x->pools[i]);
+    }
+    if (res->status >= 400 && x->batch->on_error == BATCH_ON_ERROR_STOP) {
+        x->stopped = 1;
+    }
+    x->results[i] = res;
+    x->status[i] = res->status;
+}
+
+static int client_gone(const exec_t *x)
+{
+    return x->r->connection->aborted || x->write_rv != APR_SUCCESS;
+}
+
+int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
+                  const batch_format_t *fmt)
+{
+    int n = batch->ops->nelts;
+    exec_t x = { 0 };
+    int k;
+
+    x.r = r;
+    x.batch = batch;
+    x.fmt = fmt;
+    x.run = batch_run_begin(r, s);
+    x.results = apr_pcalloc(r->pool, sizeof(*x.results) * (n ? n : 1));
+    x.status = apr_pcalloc(r->pool, sizeof(*x.status) * (n ? n : 1));
+    x.pools = apr_pcalloc(r->pool, sizeof(*x.pools) * (n ? n : 1));
+    x.emit.pool = r->pool;
+    x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    x.last_flush = apr_time_now();
+
+    ap_set_content_type(r, fmt->response_type(&x.emit));
+    fmt->begin(&x.emit);
+    x.write_rv = pass(&x, 1);
+    for (k = 0; k < n && !client_gone(&x); k++) {
+        run_one(&x, batch->order[k]);
+        emit_ready(&x);
+    }
+    if (client_gone(&x)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, x.write_rv, r,
+                      BATCH_LOGNO(1101) "client went away; %d of %d "
+                      "operations were started", k, n);
+        return OK;
+    }
+    fmt->end(&x.emit);
+    pass(&x, 0);
+    return OK;
+}

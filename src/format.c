@@ -1,0 +1,68 @@
+/* The table of batch formats and media type helpers. */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_lib.h>
+
+#include "batch_format.h"
+
+const batch_format_t batch_format_json = {
+    "json",
+    batch_media_type_is_json,
+    batch_parse_json,
+    batch_emit_json_type,
+    batch_emit_json_begin,
+    batch_emit_json_result,
+    batch_emit_json_end
+};
+
+static const batch_format_t *const formats[] = {
+    &batch_format_json,
+    NULL
+};
+
+const char *batch_media_type(apr_pool_t *p, const char *content_type)
+{
+    apr_size_t n, i;
+    char *type;
+
+    if (!content_type) {
+        return NULL;
+    }
+    while (*content_type == ' ' || *content_type == '\t') {
+        content_type++;
+    }
+    n = strcspn(content_type, "; \t");
+    type = apr_pstrmemdup(p, content_type, n);
+    for (i = 0; i < n; i++) {
+        type[i] = apr_tolower(type[i]);
+    }
+    return type;
+}
+
+int batch_media_type_is_json(const char *media_type)
+{
+    apr_size_t n;
+
+    if (!media_type) {
+        return 0;
+    }
+    if (!strcasecmp(media_type, "application/json")) {
+        return 1;
+    }
+    n = strcspn(media_type, ";");
+    return n > 5 && !strncasecmp(media_type + n - 5, "+json", 5);
+}
+
+const batch_format_t *batch_format_for(apr_pool_t *p,
+                                       const char *content_type)
+{
+    const char *type = batch_media_type(p, content_type);
+    int i;
+
+    for (i = 0; type && formats[i]; i++) {
+        if (formats[i]->accepts(type)) {
+            return formats[i];
+        }
+    }
+    return NULL;
+}

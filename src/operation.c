@@ -1,0 +1,347 @@
+/*
+ * Running one operation as an httpd subrequest (SPEC §4): the request
+ * headers it gets, the body it reads, the status, headers and body it
+ * answers, and the error body a direct request would have received.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "mod_batch.h"
+
+APLOG_USE_MODULE(batch);
+
+/* Batch request headers an operation never inherits (SPEC §4). */
+static const char *const not_inherited[] = {
+    "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding",
+    "Upgrade", "Expect", "Content-Length", "Content-Type",
+    "Content-Encoding", "Accept-Encoding", "Range", "If-Range", "If-Match",
+    "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", NULL
+};
+
+/* Operation headers that describe the connection or the body framing,
+ * which the module sets itself. */
+static const char *const not_settable[] = {
+    "Host", "Connection", "Keep-Alive", "TE", "Trailer",
+    "Transfer-Encoding", "Upgrade", "Expect", "Content-Length", NULL
+};
+
+/* Response headers that belong to the hop, not to the answer. */
+static const char *const not_answered[] = {
+    "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding",
+    "Upgrade", "Content-Length", "Content-Type", NULL
+};
+
+static int listed(const char *const *list, const char *name)
+{
+    for (; *list; list++) {
+        if (!strcasecmp(*list, name)) {
+            return 1;
+        }
+    }
+    return !strncasecmp(name, "Proxy-", 6);
+}
+
+static int collect_unwanted(void *data, const char *name, const char *value)
+{
+    apr_array_header_t *names = data;
+
+    (void)value;
+    if (listed(not_inherited, name)) {
+        APR_ARRAY_PUSH(names, const char *) = name;
+    }
+    return 1;
+}
+
+static void strip_inherited(request_rec *r, int inherit)
+{
+    apr_array_header_t *names;
+    int i;
+
+    if (!inherit) {
+        const char *host = apr_table_get(r->headers_in, "Host");
+
+        apr_table_clear(r->headers_in);
+        if (host) {
+            apr_table_setn(r->headers_in, "Host", host);
+        }
+        return;
+    }
+    names = apr_array_make(r->pool, 4, sizeof(const char *));
+    apr_table_do(collect_unwanted, names, r->headers_in, NULL);
+    for (i = 0; i < names->nelts; i++) {
+        apr_table_unset(r->headers_in, APR_ARRAY_IDX(names, i, const char *));
+    }
+}
+
+static int set_op_header(void *data, const char *name, const char *value)
+{
+    request_rec *r = data;
+
+    if (!listed(not_settable, name)) {
+        apr_table_set(r->headers_in, name, value);
+    }
+    return 1;
+}
+
+/* create_request hook: the pipeline runs inside ap_sub_req_method_uri, so
+ * the op's headers, framing and output boundary are put in place here. */
+int batch_create_request(request_rec *r)
+{
+    batch_run_t *run;
+    const batch_op_t *op;
+
+    if (!r->main || r->prev) {
+        return DECLINED;
+    }
+    run = ap_get_module_config(r->main->request_config, &batch_module);
+    if (!run || !run->pending) {
+        return DECLINED;
+    }
+    op = run->pending;
+    run->pending = NULL;
+
+    strip_inherited(r, run->settings->inherit_headers);
+    apr_table_do(set_op_header, r, op->headers, NULL);
+    if (op->body) {
+        apr_table_setn(r->headers_in, "Content-Length",
+                       apr_off_t_toa(r->pool, (apr_off_t)op->body_len));
+    }
+    r->read_length = 0;
+    r->expecting_100 = 0;
+    /* an op is a full HTTP request: Last-Modified, error page headers */
+    r->assbackwards = 0;
+    r->header_only = !strcmp(op->method, "HEAD");
+    /* CGI's REQUEST_URI and %r come from the_request (util_script.c) */
+    r->the_request = apr_pstrcat(r->pool, op->method, " ", op->target,
+                                 " HTTP/1.1", NULL);
+    /* error pages, internal redirects and NPH write to proto_output_filters;
+     * keep them in the capture filter, away from the client */
+    r->proto_output_filters = run->capture;
+    ap_set_module_config(r->request_config, &batch_module, (void *)op);
+    return OK;
+}
+
+/* quick_handler hook, the first to run after ap_parse_uri: the subrequest
+ * lost the port the client used (request.c copies no parsed_uri.port), so
+ * self-referencing URLs, redirects and SERVER_PORT would say 80. */
+int batch_restore_port(request_rec *r, int lookup)
+{
+    (void)lookup;
+    if (r->main && !r->parsed_uri.port_str && r->main->parsed_uri.port_str
+        && ap_get_module_config(r->request_config, &batch_module)) {
+        r->parsed_uri.port_str = r->main->parsed_uri.port_str;
+        r->parsed_uri.port = r->main->parsed_uri.port;
+    }
+    return DECLINED;
+}
+
+batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s)
+{
+    batch_run_t *run = apr_pcalloc(r->pool, sizeof(*run));
+
+    run->settings = s;
+    /* Same values, another pointer: ap_process_request_internal skips
+     * authn/authz for a subrequest whose per_dir_config is its parent's
+     * (server/request.c), and each op must be authenticated on its own. */
+    run->auth_dir_config = ap_merge_per_dir_configs(
+        r->pool, r->per_dir_config, ap_create_per_dir_config(r->pool));
+    ap_set_module_config(r->request_config, &batch_module, run);
+    return run;
+}
+
+static request_rec *final_request(request_rec *r)
+{
+    while (r->next) {
+        r = r->next;
+    }
+    return r;
+}
+
+/* As a direct request would: ap_die runs ErrorDocument or writes the
+ * canned page, which the patched proto chain delivers to the capture. */
+static void make_error_body(request_rec *target, int status)
+{
+    conn_rec *c = target->connection;
+    int keepalive = c->keepalive;
+
+    /* a non-200 status here would make ap_die take it for a recursive
+     * error and skip the ErrorDocument (http_request.c:ap_die_r) */
+    target->status = HTTP_OK;
+    ap_die(status, target);
+    /* ap_die may mark the connection for closing; that is the batch's */
+    c->keepalive = keepalive;
+}
+
+typedef struct copy_ctx_t {
+    apr_pool_t *pool;
+    apr_table_t *to;
+} copy_ctx_t;
+
+static int copy_answer_header(void *data, const char *name, const char *value)
+{
+    copy_ctx_t *ctx = data;
+
+    if (!listed(not_answered, name)) {
+        apr_table_addn(ctx->to, apr_pstrdup(ctx->pool, name),
+                       apr_pstrdup(ctx->pool, value));
+    }
+    return 1;
+}
+
+static const char *reason_phrase(apr_pool_t *p, request_rec *f, int status)
+{
+    const char *line = f->status_line;
+
+    if (!line || atoi(line) != status) {
+        line = ap_get_status_line(status);
+    }
+    if (!line || atoi(line) != status || strlen(line) < 4) {
+        return "";
+    }
+    return apr_pstrdup(p, line + 4);
+}
+
+static batch_result_t *collect(request_rec *f, int status,
+                               batch_capture_t *cap, apr_pool_t *p)
+{
+    batch_result_t *res = apr_pcalloc(p, sizeof(*res));
+    copy_ctx_t ctx = { p, apr_table_make(p, 8) };
+
+    res->status = status;
+    res->reason = reason_phrase(p, f, status);
+    res->headers = ctx.to;
+    apr_table_do(copy_answer_header, &ctx, f->headers_out, NULL);
+    apr_table_do(copy_answer_header, &ctx, f->err_headers_out, NULL);
+    if (f->content_type) {
+        res->content_type = apr_pstrdup(p, ap_make_content_type(
+            f, f->content_type));
+        apr_table_setn(res->headers, "Content-Type", res->content_type);
+    }
+    if (f->content_encoding) {
+        apr_table_setn(res->headers, "Content-Encoding",
+                       apr_pstrdup(p, f->content_encoding));
+    }
+    if (f->content_languages && f->content_languages->nelts) {
+        apr_table_setn(res->headers, "Content-Language",
+                       apr_array_pstrcat(p, f->content_languages, ','));
+    }
+    if (apr_table_get(f->notes, "no-etag")) {
+        apr_table_unset(res->headers, "ETag");
+    }
+    res->body = cap->buf;
+    res->body_len = cap->len;
+    return res;
+}
+
+/* The op's status: a setup failure, else the handler's return value when
+ * it is an HTTP status, else what the final request says (DESIGN §3). */
+static int handler_status(request_rec *f, int ret, int *needs_body)
+{
+    *needs_body = 0;
+    if (ret == OK || ret == DONE || ret == HTTP_OK) {
+        return f->status;
+    }
+    *needs_body = 1;
+    if (ap_is_HTTP_VALID_RESPONSE(ret)) {
+        return ret;
+    }
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static apr_bucket_brigade *kept_body(request_rec *rnew, const batch_op_t *op)
+{
+    apr_bucket_alloc_t *ba = rnew->connection->bucket_alloc;
+    apr_bucket_brigade *bb = apr_brigade_create(rnew->pool, ba);
+
+    if (op->body_len) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(
+            op->body, op->body_len, ba));
+    }
+    return bb;
+}
+
+static batch_result_t *run_subrequest(request_rec *rnew,
+                                      const batch_op_t *op,
+                                      batch_capture_t *cap, apr_pool_t *p)
+{
+    int status = rnew->status;
+    int needs_body = 1;
+    request_rec *target = rnew;
+
+    if (status == HTTP_OK) {
+        int ret;
+
+        batch_op_input_add(rnew, op);
+        /* mod_proxy_http sends a subrequest's body only when kept_body is
+         * set (mod_proxy_http.c); it is set after create_request hooks */
+        rnew->kept_body = kept_body(rnew, op);
+        ret = ap_run_sub_req(rnew);
+        target = final_request(rnew);
+        status = handler_status(target, ret, &needs_body);
+    }
+    if (cap->overflow) {
+        return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
+                                  BATCH_E_RESPONSE_TOO_LARGE, apr_psprintf(
+            p, "the response of operation %s is larger than %"
+            APR_SIZE_T_FMT " bytes (BatchMaxOperationResponseSize)", op->id,
+            cap->limit));
+    }
+    if (cap->backend_error) {
+        return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
+                                  "bad_gateway", apr_psprintf(
+            p, "the response of operation %s was cut off", op->id));
+    }
+    if (needs_body && (ap_is_HTTP_ERROR(status)
+                       || ap_is_HTTP_REDIRECT(status))
+        && !AP_STATUS_IS_HEADER_ONLY(status)
+        && cap->len == 0 && cap->discarded == 0) {
+        make_error_body(target, status);
+        target = final_request(rnew);
+        status = target->status;
+    }
+    return collect(target, status, cap, p);
+}
+
+batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
+                             const batch_op_t *op, apr_pool_t *op_pool)
+{
+    ap_conf_vector_t *saved = r->per_dir_config;
+    batch_capture_t *cap;
+    batch_result_t *res;
+    request_rec *rnew;
+
+    run->capture = batch_capture_create(
+        op_pool, r->connection, (apr_size_t)run->settings->max_op_response_size,
+        !strcmp(op->method, "HEAD"), &cap);
+    run->pending = op;
+    r->per_dir_config = run->auth_dir_config;
+    rnew = ap_sub_req_method_uri(op->method, op->target, r, run->capture);
+    r->per_dir_config = saved;
+    run->pending = NULL;
+
+    if (rnew->status == HTTP_OK && rnew->handler
+        && !strcmp(rnew->handler, BATCH_HANDLER)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(1001)
+                      "operation %s (%s) targets a batch endpoint; not run",
+                      op->id, op->target);
+        res = batch_result_error(op_pool, HTTP_LOOP_DETECTED,
+                                 "Loop Detected", BATCH_E_LOOP, apr_psprintf(
+            op_pool, "operation %s targets a batch endpoint; batches do "
+            "not nest", op->id));
+    }
+    else {
+        res = run_subrequest(rnew, op, cap, op_pool);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1002)
+                  "operation %s: %s %s -> %d", op->id, op->method,
+                  op->target, res->status);
+    ap_destroy_sub_req(rnew);
+    return res;
+}

@@ -1,0 +1,196 @@
+/*
+ * The batch handler's work: read the body within the limit, parse it in
+ * the format its Content-Type names, validate the whole batch, and only
+ * then execute it (SPEC §5).
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "mod_batch.h"
+
+APLOG_USE_MODULE(batch);
+
+#define READ_CHUNK 65536
+
+/* Answers a refusal itself, so the body is JSON and names the problem. */
+static int refuse(request_rec *r, const batch_error_t *err)
+{
+    const char *body = batch_error_json(r->pool, err);
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(1201)
+                  "batch refused with %d (%s): %s", err->status, err->code,
+                  err->message);
+    r->status = err->status;
+    ap_set_content_type(r, "application/json");
+    ap_set_content_length(r, (apr_off_t)strlen(body));
+    ap_rwrite(body, (int)strlen(body), r);
+    return OK;
+}
+
+static batch_error_t *too_large(request_rec *r, apr_off_t limit)
+{
+    /* the rest of the body is not read: this connection cannot go on */
+    r->connection->keepalive = AP_CONN_CLOSE;
+    return batch_error_make(r->pool, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                            BATCH_E_TOO_LARGE, NULL, "the batch body is "
+                            "larger than %" APR_OFF_T_FMT " bytes "
+                            "(BatchMaxRequestSize)", limit);
+}
+
+static int append_bucket_data(apr_bucket *b, char **buf, apr_size_t *len,
+                              apr_size_t *cap, apr_off_t limit,
+                              apr_pool_t *p)
+{
+    const char *data;
+    apr_size_t n;
+
+    if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ) != APR_SUCCESS) {
+        return -1;
+    }
+    if ((apr_off_t)(*len + n) > limit) {
+        return 0;
+    }
+    if (*len + n > *cap) {
+        apr_size_t cap_new = *cap * 2 > *len + n ? *cap * 2 : *len + n;
+        char *grown = apr_palloc(p, cap_new + 1);
+
+        memcpy(grown, *buf, *len);
+        *buf = grown;
+        *cap = cap_new;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    return 1;
+}
+
+/* Reads the whole batch body, refusing it as soon as it passes the limit,
+ * whether declared (Content-Length) or streamed (chunked). */
+static batch_error_t *read_body(request_rec *r, apr_off_t limit,
+                                char **body, apr_size_t *len)
+{
+    const char *clen = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb;
+    apr_size_t cap = READ_CHUNK;
+    int seen_eos = 0;
+
+    if (clen && apr_atoi64(clen) > limit) {
+        return too_large(r, limit);
+    }
+    if (clen) {
+        cap = (apr_size_t)apr_atoi64(clen);
+    }
+    *body = apr_palloc(r->pool, cap + 1);
+    *len = 0;
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    while (!seen_eos) {
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
+                                         AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         READ_CHUNK);
+        apr_bucket *b;
+
+        if (rv != APR_SUCCESS) {
+            int status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+
+            if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+                return too_large(r, limit);
+            }
+            return batch_error_make(r->pool, status, BATCH_E_INVALID_REQUEST,
+                                    NULL, "the batch body could not be "
+                                    "read");
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            int ok;
+
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                break;
+            }
+            ok = append_bucket_data(b, body, len, &cap, limit, r->pool);
+            if (ok == 0) {
+                return too_large(r, limit);
+            }
+            if (ok < 0) {
+                return batch_error_make(r->pool, HTTP_BAD_REQUEST,
+                                        BATCH_E_INVALID_REQUEST, NULL,
+                                        "the batch body could not be read");
+            }
+        }
+        apr_brigade_cleanup(bb);
+    }
+    (*body)[*len] = '\0';
+    return NULL;
+}
+
+/* Does a target path lie under this batch endpoint's own URI? */
+static int under_endpoint(const char *target, const char *endpoint)
+{
+    apr_size_t n = strlen(endpoint);
+
+    while (n > 1 && endpoint[n - 1] == '/') {
+        n--;
+    }
+    return !strncmp(target, endpoint, n)
+           && (target[n] == '\0' || target[n] == '/' || target[n] == '?');
+}
+
+/* The cheap, certain case of a nested batch; batch_op_run catches every
+ * other way of reaching a batch handler (rewrite, Alias...) with 508. */
+static batch_error_t *check_nesting(request_rec *r, const batch_t *batch)
+{
+    int i;
+
+    for (i = 0; i < batch->ops->nelts; i++) {
+        const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+
+        if (under_endpoint(op->target, r->uri)) {
+            return batch_error_make(r->pool, HTTP_BAD_REQUEST,
+                                    BATCH_E_NESTED, op->id,
+                                    "operation %s targets the batch "
+                                    "endpoint %s; batches do not nest",
+                                    op->id, r->uri);
+        }
+    }
+    return NULL;
+}
+
+int batch_serve(request_rec *r)
+{
+    batch_settings_t *s = apr_pcalloc(r->pool, sizeof(*s));
+    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
+    const batch_format_t *fmt;
+    batch_error_t *err = NULL;
+    batch_t *batch;
+    char *body = NULL;
+    apr_size_t len = 0;
+
+    batch_settings_get(r, s);
+    fmt = batch_format_for(r->pool, ctype);
+    if (!fmt) {
+        return refuse(r, batch_error_make(
+            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
+            "Content-Type %s is not a batch format; send application/json",
+            ctype ? ctype : "(none)"));
+    }
+    if ((err = read_body(r, s->max_request_size, &body, &len))) {
+        return refuse(r, err);
+    }
+    batch = fmt->parse(r->pool, body, len, &err);
+    if (!batch) {
+        return refuse(r, err);
+    }
+    if ((err = batch_validate(r->pool, batch, &s->limits))
+        || (err = check_nesting(r, batch))) {
+        return refuse(r, err);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1202)
+                  "running a %s batch of %d operations", fmt->name,
+                  batch->ops->nelts);
+    return batch_execute(r, s, batch, fmt);
+}

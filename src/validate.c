@@ -1,0 +1,365 @@
+/*
+ * Whole-batch validation: everything is checked before the first
+ * operation runs, so a bad batch executes nothing (SPEC §5).
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_hash.h>
+#include <apr_lib.h>
+
+#include "batch.h"
+#include "batch_format.h"
+
+typedef struct check_t {
+    apr_pool_t *pool;
+    batch_t *batch;
+    const batch_limits_t *limits;
+} check_t;
+
+/* RFC 9110 tchar */
+static int is_tchar(unsigned char c)
+{
+    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+int batch_is_token(const char *s)
+{
+    if (!s || !*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (!is_tchar((unsigned char)*s)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* RFC 9110 field-value: VCHAR, obs-text, SP and HTAB; no CR, LF, NUL. */
+int batch_is_header_value(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int batch_utf8_valid(const char *s, apr_size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + len;
+
+    while (p < end) {
+        unsigned char c = *p;
+        apr_size_t n, i;
+        apr_uint32_t cp;
+
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1f;
+        }
+        else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0f;
+        }
+        else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07;
+        }
+        else {
+            return 0;
+        }
+        if ((apr_size_t)(end - p) <= n) {
+            return 0;
+        }
+        for (i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                return 0;
+            }
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
+            || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+            return 0;
+        }
+        p += n + 1;
+    }
+    return 1;
+}
+
+static batch_error_t *bad(check_t *ck, const batch_op_t *op, int status,
+                          const char *code, const char *message)
+{
+    return batch_error_make(ck->pool, status, code,
+                            batch_op_where(ck->pool, op), "%s", message);
+}
+
+static batch_error_t *check_method(check_t *ck, batch_op_t *op)
+{
+    const apr_array_header_t *allow = ck->limits->allow_methods;
+    char *m = apr_pstrdup(ck->pool, op->method);
+    char *c;
+    int i;
+
+    if (!batch_is_token(m)) {
+        return bad(ck, op, 400, BATCH_E_METHOD, apr_psprintf(
+            ck->pool, "method \"%s\" of operation %s is not a valid HTTP "
+            "method", op->method, batch_op_where(ck->pool, op)));
+    }
+    for (c = m; *c; c++) {
+        *c = apr_toupper(*c);
+    }
+    for (i = 0; allow && i < allow->nelts; i++) {
+        if (!strcmp(m, APR_ARRAY_IDX(allow, i, const char *))) {
+            op->method = m;
+            return NULL;
+        }
+    }
+    return bad(ck, op, 400, BATCH_E_METHOD, apr_psprintf(
+        ck->pool, "method %s of operation %s is not allowed here "
+        "(BatchAllowMethods)", m, batch_op_where(ck->pool, op)));
+}
+
+/* RFC 3986 scheme ":" at the start: an absolute URL. */
+static int has_scheme(const char *url)
+{
+    const char *s = url;
+
+    if (!apr_isalpha(*s)) {
+        return 0;
+    }
+    while (apr_isalnum(*s) || *s == '+' || *s == '-' || *s == '.') {
+        s++;
+    }
+    return *s == ':';
+}
+
+/* What makes a URL unusable as a request target, or NULL. */
+static const char *url_problem(const char *url)
+{
+    const unsigned char *s;
+
+    if (!*url) {
+        return "is empty";
+    }
+    for (s = (const unsigned char *)url; *s; s++) {
+        if (*s == '\r' || *s == '\n') {
+            return "contains CR or LF";
+        }
+        if (*s <= 0x20 || *s == 0x7f) {
+            return "contains a space or a control character";
+        }
+        if (*s >= 0x80) {
+            return "contains a non-ASCII byte (percent-encode it)";
+        }
+        if (*s == '#') {
+            return "contains a fragment ('#')";
+        }
+        if (*s == '\\') {
+            return "contains a backslash";
+        }
+    }
+    if (url[0] == '/' && url[1] == '/') {
+        return "is a network-path reference ('//host'); use a path";
+    }
+    if (has_scheme(url)) {
+        return "is an absolute URL; give the path and query only";
+    }
+    return NULL;
+}
+
+static batch_error_t *check_url(check_t *ck, batch_op_t *op)
+{
+    const char *base = ck->limits->base_url;
+    const char *problem = url_problem(op->url);
+    const char *where = batch_op_where(ck->pool, op);
+    apr_size_t n;
+
+    if (problem) {
+        return bad(ck, op, 400, BATCH_E_INVALID_URL, apr_psprintf(
+            ck->pool, "url of operation %s %s", where, problem));
+    }
+    if (op->url[0] == '/') {
+        op->target = op->url;
+        return NULL;
+    }
+    if (!base) {
+        return bad(ck, op, 400, BATCH_E_INVALID_URL, apr_psprintf(
+            ck->pool, "url of operation %s must start with '/' (no "
+            "BatchBaseURL is set)", where));
+    }
+    n = strlen(base);
+    if (op->url[0] == '?') {
+        op->target = apr_pstrcat(ck->pool, base, op->url, NULL);
+    }
+    else {
+        op->target = apr_pstrcat(ck->pool, base,
+                                 n && base[n - 1] == '/' ? "" : "/",
+                                 op->url, NULL);
+    }
+    return NULL;
+}
+
+static batch_error_t *check_headers(check_t *ck, batch_op_t *op)
+{
+    const apr_array_header_t *arr = apr_table_elts(op->headers);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        const char *what = NULL;
+
+        if (!batch_is_token(e[i].key)) {
+            what = "has an invalid name";
+        }
+        else if (!batch_is_header_value(e[i].val)) {
+            what = "has CR, LF, NUL or another control character in its "
+                   "value";
+        }
+        if (what) {
+            return bad(ck, op, 400, BATCH_E_INVALID_HEADER, apr_psprintf(
+                ck->pool, "header \"%s\" of operation %s %s", e[i].key,
+                batch_op_where(ck->pool, op), what));
+        }
+    }
+    return NULL;
+}
+
+static batch_error_t *check_ids(check_t *ck, apr_hash_t *ids)
+{
+    int i;
+
+    for (i = 0; i < ck->batch->ops->nelts; i++) {
+        batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
+
+        if (!op->id) {
+            op->id = apr_itoa(ck->pool, i);
+        }
+        if (!*op->id) {
+            return bad(ck, op, 400, BATCH_E_INVALID_REQUEST, apr_psprintf(
+                ck->pool, "id of requests[%d] is empty", i));
+        }
+        if (apr_hash_get(ids, op->id, APR_HASH_KEY_STRING)) {
+            return bad(ck, op, 400, BATCH_E_INVALID_REQUEST, apr_psprintf(
+                ck->pool, "id \"%s\" is used twice (requests[%d])", op->id,
+                i));
+        }
+        apr_hash_set(ids, op->id, APR_HASH_KEY_STRING, op);
+    }
+    return NULL;
+}
+
+static batch_error_t *resolve_deps(check_t *ck, apr_hash_t *ids)
+{
+    int i, j;
+
+    for (i = 0; i < ck->batch->ops->nelts; i++) {
+        batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
+        int n = op->depends_on ? op->depends_on->nelts : 0;
+
+        op->deps = apr_array_make(ck->pool, n ? n : 1, sizeof(int));
+        for (j = 0; j < n; j++) {
+            const char *id = APR_ARRAY_IDX(op->depends_on, j, const char *);
+            batch_op_t *dep = apr_hash_get(ids, id, APR_HASH_KEY_STRING);
+
+            if (!dep) {
+                return bad(ck, op, 400, BATCH_E_DEPENDENCY, apr_psprintf(
+                    ck->pool, "operation %s depends on unknown id \"%s\"",
+                    op->id, id));
+            }
+            APR_ARRAY_PUSH(op->deps, int) = dep->index;
+        }
+    }
+    return NULL;
+}
+
+/* Kahn's algorithm, always taking the earliest ready operation, so a batch
+ * without forward dependencies runs in request order. */
+static batch_error_t *order_ops(check_t *ck)
+{
+    int n = ck->batch->ops->nelts;
+    int *pending = apr_pcalloc(ck->pool, sizeof(int) * (n ? n : 1));
+    char *done = apr_pcalloc(ck->pool, n ? n : 1);
+    int i, j, k;
+
+    ck->batch->order = apr_pcalloc(ck->pool, sizeof(int) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        pending[i] = APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t).deps->nelts;
+    }
+    for (k = 0; k < n; k++) {
+        for (i = 0; i < n && (done[i] || pending[i]); i++)
+            ;
+        if (i == n) {
+            break;
+        }
+        done[i] = 1;
+        ck->batch->order[k] = i;
+        for (j = 0; j < n; j++) {
+            const apr_array_header_t *d =
+                APR_ARRAY_IDX(ck->batch->ops, j, batch_op_t).deps;
+            int m;
+
+            for (m = 0; !done[j] && m < d->nelts; m++) {
+                if (APR_ARRAY_IDX(d, m, int) == i) {
+                    pending[j]--;
+                }
+            }
+        }
+    }
+    if (k < n) {
+        const char *cycle = "";
+
+        for (i = 0; i < n; i++) {
+            if (!done[i]) {
+                cycle = apr_pstrcat(ck->pool, cycle, *cycle ? ", " : "",
+                                    "\"", APR_ARRAY_IDX(ck->batch->ops, i,
+                                                        batch_op_t).id,
+                                    "\"", NULL);
+            }
+        }
+        return batch_error_make(ck->pool, 400, BATCH_E_DEPENDENCY, NULL,
+                                "dependsOn forms a cycle among the "
+                                "operations %s", cycle);
+    }
+    return NULL;
+}
+
+batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
+                              const batch_limits_t *limits)
+{
+    check_t ck = { p, batch, limits };
+    apr_hash_t *ids = apr_hash_make(p);
+    batch_error_t *err;
+    int i;
+
+    if (batch->ops->nelts > limits->max_operations) {
+        return batch_error_make(p, 413, BATCH_E_TOO_MANY, NULL,
+                                "the batch has %d operations; at most %d "
+                                "are allowed (BatchMaxOperations)",
+                                batch->ops->nelts, limits->max_operations);
+    }
+    if ((err = check_ids(&ck, ids))) {
+        return err;
+    }
+    for (i = 0; i < batch->ops->nelts; i++) {
+        batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+
+        if ((err = check_method(&ck, op)) || (err = check_url(&ck, op))
+            || (err = check_headers(&ck, op))) {
+            return err;
+        }
+    }
+    if ((err = resolve_deps(&ck, ids))) {
+        return err;
+    }
+    return order_ops(&ck);
+}
