@@ -24,6 +24,7 @@ typedef struct batch_op_t {
     apr_table_t *headers;       /* the operation's own request headers */
     const char *body;           /* request body, NULL for none */
     apr_size_t body_len;
+    const char *group;          /* OData atomicityGroup, NULL for none */
     apr_array_header_t *depends_on; /* ids (const char *) as written */
     apr_array_header_t *deps;   /* indexes (int) into batch_t.ops */
 } batch_op_t;

@@ -173,7 +173,7 @@ const command_rec batch_cmds[] = {
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
                  "(default On)"),
-    { NULL }
+    { NULL, { NULL }, NULL, 0, 0, NULL }
 };
 
 static apr_array_header_t *default_allow_methods(apr_pool_t *p)

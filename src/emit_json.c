@@ -60,6 +60,10 @@ static json_object *envelope(apr_pool_t *p, const batch_op_t *op,
     headers_ctx_t ctx = { p, json_object_new_object() };
 
     json_object_object_add(env, "id", json_object_new_string(op->id));
+    if (op->group) {
+        json_object_object_add(env, "atomicityGroup",
+                               json_object_new_string(op->group));
+    }
     json_object_object_add(env, "status", json_object_new_int(res->status));
     if (res->headers) {
         apr_table_do(add_header, &ctx, res->headers, NULL);

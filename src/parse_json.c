@@ -1,7 +1,7 @@
 /*
  * The canonical JSON format (Microsoft Graph / OData 4.01 JSON batching):
  * {"requests": [{"id", "method", "url", "headers", "body", "bodyEncoding",
- *   "dependsOn"}], "onError": "continue" | "stop"}
+ *   "dependsOn", "atomicityGroup"}], "onError": "continue" | "stop"}
  *
  * The parser checks JSON types and copies every field out of the json-c
  * tree; what the values mean (methods, URLs, header syntax, ids, the
@@ -273,6 +273,11 @@ static int parse_op(parse_t *ps, json_object *op, batch_op_t *bop)
     if (!bop->url) {
         refuse(ps, BATCH_E_INVALID_REQUEST, where,
                apr_psprintf(ps->pool, "operation %s has no url", where));
+        return 0;
+    }
+    bop->group = string_field(ps, op, "atomicityGroup", where,
+                              BATCH_E_INVALID_REQUEST, &failed);
+    if (failed) {
         return 0;
     }
     return parse_headers(ps, op, bop, where)

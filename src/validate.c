@@ -143,6 +143,42 @@ static int has_scheme(const char *url)
     return *s == ':';
 }
 
+/* Bytes a client may leave unencoded in a url (Graph clients send
+ * "$filter=city eq null"): they are percent-encoded, as a browser would. */
+static int needs_encoding(unsigned char c)
+{
+    return c == ' ' || c >= 0x80 || (c && strchr("\"<>^`{|}", c));
+}
+
+/* APR's escapers also encode '%', '?' and '/', which a target keeps. */
+static const char *encode_target(apr_pool_t *p, const char *url)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s;
+    apr_size_t n = 0;
+    char *out, *o;
+
+    for (s = (const unsigned char *)url; *s; s++) {
+        n += needs_encoding(*s) ? 3 : 1;
+    }
+    if (n == strlen(url)) {
+        return url;
+    }
+    o = out = apr_palloc(p, n + 1);
+    for (s = (const unsigned char *)url; *s; s++) {
+        if (needs_encoding(*s)) {
+            *o++ = '%';
+            *o++ = hex[*s >> 4];
+            *o++ = hex[*s & 0x0f];
+        }
+        else {
+            *o++ = (char)*s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* What makes a URL unusable as a request target, or NULL. */
 static const char *url_problem(const char *url)
 {
@@ -155,11 +191,8 @@ static const char *url_problem(const char *url)
         if (*s == '\r' || *s == '\n') {
             return "contains CR or LF";
         }
-        if (*s <= 0x20 || *s == 0x7f) {
-            return "contains a space or a control character";
-        }
-        if (*s >= 0x80) {
-            return "contains a non-ASCII byte (percent-encode it)";
+        if (*s < 0x20 || *s == 0x7f) {
+            return "contains a control character";
         }
         if (*s == '#') {
             return "contains a fragment ('#')";
@@ -189,7 +222,7 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
             ck->pool, "url of operation %s %s", where, problem));
     }
     if (op->url[0] == '/') {
-        op->target = op->url;
+        op->target = encode_target(ck->pool, op->url);
         return NULL;
     }
     if (!base) {
@@ -206,6 +239,7 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
                                  n && base[n - 1] == '/' ? "" : "/",
                                  op->url, NULL);
     }
+    op->target = encode_target(ck->pool, op->target);
     return NULL;
 }
 
@@ -258,26 +292,87 @@ static batch_error_t *check_ids(check_t *ck, apr_hash_t *ids)
     return NULL;
 }
 
+/* OData atomicity groups: name -> member indexes, in request order. */
+static apr_hash_t *collect_groups(check_t *ck)
+{
+    apr_hash_t *groups = apr_hash_make(ck->pool);
+    int i;
+
+    for (i = 0; i < ck->batch->ops->nelts; i++) {
+        batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
+        apr_array_header_t *members;
+
+        if (!op->group) {
+            continue;
+        }
+        members = apr_hash_get(groups, op->group, APR_HASH_KEY_STRING);
+        if (!members) {
+            members = apr_array_make(ck->pool, 4, sizeof(int));
+            apr_hash_set(groups, op->group, APR_HASH_KEY_STRING, members);
+        }
+        APR_ARRAY_PUSH(members, int) = i;
+    }
+    return groups;
+}
+
+/* A group runs in order and stops at its first failure (nothing in httpd
+ * can roll a handler back): each member depends on the one before it. */
+static void add_group_order(batch_op_t *op, apr_hash_t *groups)
+{
+    apr_array_header_t *members;
+    int m;
+
+    if (!op->group) {
+        return;
+    }
+    members = apr_hash_get(groups, op->group, APR_HASH_KEY_STRING);
+    for (m = 1; m < members->nelts; m++) {
+        if (APR_ARRAY_IDX(members, m, int) == op->index) {
+            APR_ARRAY_PUSH(op->deps, int) = APR_ARRAY_IDX(members, m - 1,
+                                                          int);
+        }
+    }
+}
+
+/* dependsOn names an operation id or, in OData, an atomicity group. */
+static int add_dependency(batch_op_t *op, const char *id, apr_hash_t *ids,
+                          apr_hash_t *groups)
+{
+    batch_op_t *dep = apr_hash_get(ids, id, APR_HASH_KEY_STRING);
+    apr_array_header_t *members;
+
+    if (dep) {
+        APR_ARRAY_PUSH(op->deps, int) = dep->index;
+        return 1;
+    }
+    members = apr_hash_get(groups, id, APR_HASH_KEY_STRING);
+    if (!members) {
+        return 0;
+    }
+    apr_array_cat(op->deps, members);
+    return 1;
+}
+
 static batch_error_t *resolve_deps(check_t *ck, apr_hash_t *ids)
 {
+    apr_hash_t *groups = collect_groups(ck);
     int i, j;
 
     for (i = 0; i < ck->batch->ops->nelts; i++) {
         batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
         int n = op->depends_on ? op->depends_on->nelts : 0;
 
-        op->deps = apr_array_make(ck->pool, n ? n : 1, sizeof(int));
+        op->deps = apr_array_make(ck->pool, n + 1, sizeof(int));
         for (j = 0; j < n; j++) {
             const char *id = APR_ARRAY_IDX(op->depends_on, j, const char *);
-            batch_op_t *dep = apr_hash_get(ids, id, APR_HASH_KEY_STRING);
 
-            if (!dep) {
+            if (!add_dependency(op, id, ids, groups)) {
                 return bad(ck, op, 400, BATCH_E_DEPENDENCY, apr_psprintf(
                     ck->pool, "operation %s depends on unknown id \"%s\"",
                     op->id, id));
             }
-            APR_ARRAY_PUSH(op->deps, int) = dep->index;
         }
+        add_group_order(op, groups);
     }
     return NULL;
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12), builds mod_batch, and runs every test:
+# C unit tests under ASan+UBSan, a clang -Werror build check, and the
+# integration tests against a real httpd on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(apache2 apache2-dev apache2-utils libapache2-mod-php libjson-c-dev
+          libcmocka-dev autoconf automake libtool pkg-config make gcc clang
+          python3 python3-pytest python3-requests curl)
+
+install_missing() {
+    local missing=() p sudo=
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+            | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    echo "== installing: ${missing[*]}"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+        --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    echo "== building"
+    [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
+    [ -f Makefile ] && [ Makefile -nt Makefile.am ] \
+        || ./configure --with-apxs="$(command -v apxs)"
+    make -j2
+}
+
+unit_tests() {
+    echo "== unit tests (ASan+UBSan)"
+    if ! make -j2 check; then
+        cat test/unit/*.log 2>/dev/null || true
+        return 1
+    fi
+    cat test/unit/*.log
+}
+
+integration_tests() {
+    echo "== integration tests (real httpd)"
+    BATCH_MODULE="$PWD/.libs/mod_batch.so" \
+        /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration
+}
+
+install_missing
+build
+unit_tests
+make check-clang
+integration_tests
