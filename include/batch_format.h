@@ -61,5 +61,7 @@ batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
 int batch_is_token(const char *s);
 int batch_is_header_value(const char *s);
 int batch_utf8_valid(const char *s, apr_size_t len);
+/* The length of the UTF-8 sequence at s (1 to 4), or 0 if it is invalid. */
+apr_size_t batch_utf8_seq_len(const char *s, apr_size_t left);
 
 #endif /* BATCH_FORMAT_H */

@@ -10,6 +10,11 @@
 
 /* Deepest nesting a batch document may have; json-c's own default. */
 #define BATCH_JSON_MAX_DEPTH 32
+/* Deepest answer embedded as JSON; deeper ones are embedded as strings. */
+#define BATCH_JSON_EMBED_DEPTH 512
+
+/* batch_json_check flag: refuse "\u0000" in object keys. */
+#define BATCH_JSON_NO_NUL_KEYS 1
 
 /* Releases obj when p is cleared or destroyed; returns obj. */
 json_object *batch_json_own(apr_pool_t *p, json_object *obj);
@@ -18,14 +23,19 @@ json_object *batch_json_own(apr_pool_t *p, json_object *obj);
 const char *batch_json_text(apr_pool_t *p, json_object *obj,
                             apr_size_t *len);
 
-/* Parses a whole document strictly (RFC 8259, valid UTF-8, nothing after
- * it). On failure returns NULL and, when where is given, the byte offset
- * and a description of the problem. */
+/* Whether text is one strict RFC 8259 document in valid UTF-8, nested at
+ * most max_depth deep. On failure, the byte offset and the problem. */
+int batch_json_check(const char *text, apr_size_t len, int max_depth,
+                     int flags, apr_size_t *where, const char **why);
+
+/* Checks a whole document with batch_json_check (no NUL in keys, json-c's
+ * depth), then parses it. On failure returns NULL and, when where is
+ * given, the byte offset and a description of the problem. */
 json_object *batch_json_parse(apr_pool_t *p, const char *text,
                               apr_size_t len, apr_size_t *where,
                               const char **why);
 
-/* Whether text is one complete, strictly valid JSON document. */
-int batch_json_valid(apr_pool_t *p, const char *text, apr_size_t len);
+/* Whether an answer can be embedded as JSON. */
+int batch_json_valid(const char *text, apr_size_t len);
 
 #endif /* BATCH_JSON_H */

@@ -11,13 +11,13 @@
 #include "batch_json.h"
 
 /* Header values are bytes; JSON needs UTF-8, so read others as Latin-1. */
-static json_object *header_string(apr_pool_t *p, const char *v)
+static const char *header_utf8(apr_pool_t *p, const char *v)
 {
     apr_size_t n = strlen(v), i, o = 0;
     char *u;
 
     if (batch_utf8_valid(v, n)) {
-        return json_object_new_string_len(v, (int)n);
+        return v;
     }
     u = apr_palloc(p, 2 * n + 1);
     for (i = 0; i < n; i++) {
@@ -31,25 +31,31 @@ static json_object *header_string(apr_pool_t *p, const char *v)
             u[o++] = (char)(0x80 | (c & 0x3f));
         }
     }
-    return json_object_new_string_len(u, (int)o);
+    u[o] = '\0';
+    return u;
 }
 
 typedef struct headers_ctx_t {
     apr_pool_t *pool;
+    apr_table_t *merged;
     json_object *obj;
 } headers_ctx_t;
 
-/* Repeated headers are joined as one list value, as HTTP allows. */
+/* Repeated headers, whatever their case, become one list value, as HTTP
+ * allows; apr_table_merge joins them with ", ". */
+static int merge_header(void *data, const char *name, const char *value)
+{
+    headers_ctx_t *ctx = data;
+
+    apr_table_merge(ctx->merged, name, header_utf8(ctx->pool, value));
+    return 1;
+}
+
 static int add_header(void *data, const char *name, const char *value)
 {
     headers_ctx_t *ctx = data;
-    json_object *old;
 
-    if (json_object_object_get_ex(ctx->obj, name, &old)) {
-        value = apr_pstrcat(ctx->pool, json_object_get_string(old), ", ",
-                            value, NULL);
-    }
-    json_object_object_add(ctx->obj, name, header_string(ctx->pool, value));
+    json_object_object_add(ctx->obj, name, json_object_new_string(value));
     return 1;
 }
 
@@ -57,7 +63,7 @@ static json_object *envelope(apr_pool_t *p, const batch_op_t *op,
                              const batch_result_t *res)
 {
     json_object *env = json_object_new_object();
-    headers_ctx_t ctx = { p, json_object_new_object() };
+    headers_ctx_t ctx = { p, NULL, json_object_new_object() };
 
     json_object_object_add(env, "id", json_object_new_string(op->id));
     if (op->group) {
@@ -66,7 +72,9 @@ static json_object *envelope(apr_pool_t *p, const batch_op_t *op,
     }
     json_object_object_add(env, "status", json_object_new_int(res->status));
     if (res->headers) {
-        apr_table_do(add_header, &ctx, res->headers, NULL);
+        ctx.merged = apr_table_make(p, apr_table_elts(res->headers)->nelts);
+        apr_table_do(merge_header, &ctx, res->headers, NULL);
+        apr_table_do(add_header, &ctx, ctx.merged, NULL);
     }
     json_object_object_add(env, "headers", ctx.obj);
     return env;
@@ -98,7 +106,7 @@ static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
     apr_bucket_brigade *bb = e->bb;
 
     if (batch_media_type_is_json(batch_media_type(p, res->content_type))
-        && batch_json_valid(p, res->body, res->body_len)) {
+        && batch_json_valid(res->body, res->body_len)) {
         return write_json_body(bb, res->body, res->body_len);
     }
     if (batch_utf8_valid(res->body, res->body_len)) {

@@ -22,7 +22,7 @@ batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
 
 const char *batch_op_where(apr_pool_t *p, const batch_op_t *op)
 {
-    if (op->id) {
+    if (op->id && *op->id) {
         return op->id;
     }
     return apr_psprintf(p, "requests[%d]", op->index);

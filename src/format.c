@@ -46,11 +46,9 @@ int batch_media_type_is_json(const char *media_type)
     if (!media_type) {
         return 0;
     }
-    if (!strcasecmp(media_type, "application/json")) {
-        return 1;
-    }
-    n = strcspn(media_type, ";");
-    return n > 5 && !strncasecmp(media_type + n - 5, "+json", 5);
+    n = strcspn(media_type, "; \t");
+    return (n == 16 && !strncasecmp(media_type, "application/json", n))
+           || (n > 5 && !strncasecmp(media_type + n - 5, "+json", 5));
 }
 
 const batch_format_t *batch_format_for(apr_pool_t *p,

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <apr_strings.h>
 
+#include "batch_format.h"
 #include "batch_json.h"
 
 static apr_status_t json_release(void *obj)
@@ -33,16 +34,256 @@ const char *batch_json_text(apr_pool_t *p, json_object *obj,
     return apr_pstrmemdup(p, s, n);
 }
 
-static int only_whitespace(const char *s, apr_size_t len)
-{
-    apr_size_t i;
+/*
+ * A strict RFC 8259 check. json-c's JSON_TOKENER_STRICT still takes NaN,
+ * Infinity, single quotes, "1." and raw control characters in strings, and
+ * an answer embedded as JSON must be JSON or the whole aggregate breaks.
+ */
+typedef struct scan_t {
+    const unsigned char *p;
+    const unsigned char *end;
+    int depth;
+    int max_depth;
+    int flags;
+    const char *why;
+} scan_t;
 
-    for (i = 0; i < len; i++) {
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
-            return 0;
+static int scan_value(scan_t *sc);
+
+static int scan_fail(scan_t *sc, const char *why)
+{
+    if (!sc->why) {
+        sc->why = sc->p >= sc->end ? "unexpected end of document"
+                  : *sc->p == '\0' ? "NUL byte" : why;
+    }
+    return 0;
+}
+
+static void scan_space(scan_t *sc)
+{
+    while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t'
+                               || *sc->p == '\r' || *sc->p == '\n')) {
+        sc->p++;
+    }
+}
+
+static int is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+           || (c >= 'A' && c <= 'F');
+}
+
+static int scan_escape(scan_t *sc, int key)
+{
+    const unsigned char *u = sc->p + 1;
+    int i;
+
+    if (u >= sc->end) {
+        return scan_fail(sc, "unterminated string");
+    }
+    if (strchr("\"\\/bfnrt", *u) && *u) {
+        sc->p += 2;
+        return 1;
+    }
+    if (*u != 'u' || sc->end - u < 5) {
+        return scan_fail(sc, "invalid escape in a string");
+    }
+    for (i = 1; i <= 4; i++) {
+        if (!is_hex(u[i])) {
+            return scan_fail(sc, "invalid \\u escape in a string");
+        }
+    }
+    /* json-c cuts object keys at a NUL, so a key holding one would be
+     * read as another name */
+    if (key && (sc->flags & BATCH_JSON_NO_NUL_KEYS)
+        && !memcmp(u + 1, "0000", 4)) {
+        return scan_fail(sc, "NUL character in an object key");
+    }
+    sc->p += 6;
+    return 1;
+}
+
+static int scan_string(scan_t *sc, int key)
+{
+    sc->p++;
+    while (sc->p < sc->end) {
+        unsigned char c = *sc->p;
+        apr_size_t n;
+
+        if (c == '"') {
+            sc->p++;
+            return 1;
+        }
+        if (c < 0x20) {
+            return scan_fail(sc, "control character in a string");
+        }
+        if (c == '\\') {
+            if (!scan_escape(sc, key)) {
+                return 0;
+            }
+            continue;
+        }
+        n = batch_utf8_seq_len((const char *)sc->p,
+                               (apr_size_t)(sc->end - sc->p));
+        if (!n) {
+            return scan_fail(sc, "invalid UTF-8 in a string");
+        }
+        sc->p += n;
+    }
+    return scan_fail(sc, "unterminated string");
+}
+
+static int scan_digits(scan_t *sc)
+{
+    const unsigned char *start = sc->p;
+
+    while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
+        sc->p++;
+    }
+    return sc->p > start;
+}
+
+static int scan_number(scan_t *sc)
+{
+    if (*sc->p == '-') {
+        sc->p++;
+    }
+    if (sc->p < sc->end && *sc->p == '0') {
+        sc->p++;
+    }
+    else if (!scan_digits(sc)) {
+        return scan_fail(sc, "invalid number");
+    }
+    if (sc->p < sc->end && *sc->p == '.') {
+        sc->p++;
+        if (!scan_digits(sc)) {
+            return scan_fail(sc, "invalid number");
+        }
+    }
+    if (sc->p < sc->end && (*sc->p == 'e' || *sc->p == 'E')) {
+        sc->p++;
+        if (sc->p < sc->end && (*sc->p == '+' || *sc->p == '-')) {
+            sc->p++;
+        }
+        if (!scan_digits(sc)) {
+            return scan_fail(sc, "invalid number");
         }
     }
     return 1;
+}
+
+static int scan_literal(scan_t *sc, const char *word)
+{
+    apr_size_t n = strlen(word);
+
+    if ((apr_size_t)(sc->end - sc->p) < n || memcmp(sc->p, word, n)) {
+        return scan_fail(sc, "unexpected character");
+    }
+    sc->p += n;
+    return 1;
+}
+
+/* The members of an object or the elements of an array, after '{'/'['. */
+static int scan_container(scan_t *sc, unsigned char close, int object)
+{
+    if (++sc->depth > sc->max_depth) {
+        return scan_fail(sc, "nesting too deep");
+    }
+    sc->p++;
+    scan_space(sc);
+    if (sc->p < sc->end && *sc->p == close) {
+        sc->p++;
+        sc->depth--;
+        return 1;
+    }
+    for (;;) {
+        if (object) {
+            if (sc->p >= sc->end || *sc->p != '"') {
+                return scan_fail(sc, "expected a member name");
+            }
+            if (!scan_string(sc, 1)) {
+                return 0;
+            }
+            scan_space(sc);
+            if (sc->p >= sc->end || *sc->p != ':') {
+                return scan_fail(sc, "expected ':'");
+            }
+            sc->p++;
+        }
+        if (!scan_value(sc)) {
+            return 0;
+        }
+        if (sc->p < sc->end && *sc->p == ',') {
+            sc->p++;
+            scan_space(sc);
+            continue;
+        }
+        if (sc->p < sc->end && *sc->p == close) {
+            sc->p++;
+            sc->depth--;
+            return 1;
+        }
+        return scan_fail(sc, object ? "expected ',' or '}'"
+                                    : "expected ',' or ']'");
+    }
+}
+
+static int scan_value(scan_t *sc)
+{
+    int ok;
+
+    scan_space(sc);
+    if (sc->p >= sc->end) {
+        return scan_fail(sc, "unexpected end of document");
+    }
+    switch (*sc->p) {
+    case '{':
+        ok = scan_container(sc, '}', 1);
+        break;
+    case '[':
+        ok = scan_container(sc, ']', 0);
+        break;
+    case '"':
+        ok = scan_string(sc, 0);
+        break;
+    case 't':
+        ok = scan_literal(sc, "true");
+        break;
+    case 'f':
+        ok = scan_literal(sc, "false");
+        break;
+    case 'n':
+        ok = scan_literal(sc, "null");
+        break;
+    default:
+        ok = (*sc->p == '-' || (*sc->p >= '0' && *sc->p <= '9'))
+             ? scan_number(sc) : scan_fail(sc, "unexpected character");
+        break;
+    }
+    scan_space(sc);
+    return ok;
+}
+
+int batch_json_check(const char *text, apr_size_t len, int max_depth,
+                     int flags, apr_size_t *where, const char **why)
+{
+    scan_t sc = { (const unsigned char *)text,
+                  (const unsigned char *)text + len, 0, max_depth, flags,
+                  NULL };
+    int ok = scan_value(&sc);
+
+    if (ok && sc.p != sc.end) {
+        ok = scan_fail(&sc, "unexpected data after the document");
+    }
+    if (!ok) {
+        if (where) {
+            *where = (apr_size_t)(sc.p - (const unsigned char *)text);
+        }
+        if (why) {
+            *why = sc.why;
+        }
+    }
+    return ok;
 }
 
 json_object *batch_json_parse(apr_pool_t *p, const char *text,
@@ -50,73 +291,45 @@ json_object *batch_json_parse(apr_pool_t *p, const char *text,
                               const char **why)
 {
     json_tokener *tok;
-    json_object *obj = NULL;
-    const char *nul;
-    apr_size_t end = len;
-    const char *problem = NULL;
+    json_object *obj;
 
-    /* json-c takes an int length and stops at NUL, which JSON never has */
-    nul = memchr(text, '\0', len);
-    if (nul) {
-        end = (apr_size_t)(nul - text);
-        problem = "NUL byte";
-        goto leave;
+    if (!batch_json_check(text, len, BATCH_JSON_MAX_DEPTH,
+                          BATCH_JSON_NO_NUL_KEYS, where, why)) {
+        return NULL;
     }
-    if (len > INT32_MAX) {
-        end = 0;
-        problem = "document too large";
-        goto leave;
-    }
-    tok = json_tokener_new_ex(BATCH_JSON_MAX_DEPTH);
-    if (!tok) {
-        end = 0;
-        problem = "out of memory";
-        goto leave;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT
-                                | JSON_TOKENER_VALIDATE_UTF8);
-    obj = json_tokener_parse_ex(tok, text, (int)len);
-    end = json_tokener_get_parse_end(tok);
-    if (!obj) {
-        enum json_tokener_error e = json_tokener_get_error(tok);
-
-        problem = e == json_tokener_continue || e == json_tokener_success
-                  ? "unexpected end of document"
-                  : json_tokener_error_desc(e);
-        if (e == json_tokener_continue) {
-            end = len;
-        }
-    }
-    else if (!only_whitespace(text + end, len - end)) {
-        json_object_put(obj);
-        obj = NULL;
-        problem = "unexpected data after the document";
-    }
-    json_tokener_free(tok);
-
-leave:
-    if (!obj) {
+    if (len > INT32_MAX || !(tok = json_tokener_new_ex(
+                                 BATCH_JSON_MAX_DEPTH + 1))) {
         if (where) {
-            *where = end;
+            *where = 0;
         }
         if (why) {
-            *why = problem;
+            *why = "document too large";
         }
+        return NULL;
+    }
+    obj = json_tokener_parse_ex(tok, text, (int)len);
+    if (!obj && json_tokener_get_error(tok) == json_tokener_continue) {
+        /* a bare number or literal ends only where more input could not */
+        obj = json_tokener_parse_ex(tok, " ", 1);
+    }
+    if (!obj) {
+        if (where) {
+            *where = 0;
+        }
+        if (why) {
+            *why = json_tokener_get_error(tok) == json_tokener_success
+                   ? "the document is null" : "json-c could not read it";
+        }
+    }
+    json_tokener_free(tok);
+    if (!obj) {
         return NULL;
     }
     return batch_json_own(p, obj);
 }
 
-int batch_json_valid(apr_pool_t *p, const char *text, apr_size_t len)
+int batch_json_valid(const char *text, apr_size_t len)
 {
-    apr_pool_t *scratch;
-    int ok;
-
-    /* a scratch pool frees the parsed tree at once */
-    if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
-        return 0;
-    }
-    ok = batch_json_parse(scratch, text, len, NULL, NULL) != NULL;
-    apr_pool_destroy(scratch);
-    return ok;
+    return batch_json_check(text, len, BATCH_JSON_EMBED_DEPTH, 0, NULL,
+                            NULL);
 }

@@ -48,50 +48,59 @@ int batch_is_header_value(const char *s)
     return 1;
 }
 
-int batch_utf8_valid(const char *s, apr_size_t len)
+apr_size_t batch_utf8_seq_len(const char *s, apr_size_t left)
 {
     const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *end = p + len;
+    unsigned char c = *p;
+    apr_size_t n, i;
+    apr_uint32_t cp;
 
-    while (p < end) {
-        unsigned char c = *p;
-        apr_size_t n, i;
-        apr_uint32_t cp;
+    if (c < 0x80) {
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 1;
+        cp = c & 0x1f;
+    }
+    else if (c >= 0xe0 && c <= 0xef) {
+        n = 2;
+        cp = c & 0x0f;
+    }
+    else if (c >= 0xf0 && c <= 0xf4) {
+        n = 3;
+        cp = c & 0x07;
+    }
+    else {
+        return 0;
+    }
+    if (left <= n) {
+        return 0;
+    }
+    for (i = 1; i <= n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    /* overlong forms, surrogates, beyond U+10FFFF */
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+        return 0;
+    }
+    return n + 1;
+}
 
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        }
-        else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        }
-        else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        }
-        else {
+int batch_utf8_valid(const char *s, apr_size_t len)
+{
+    apr_size_t i = 0;
+
+    while (i < len) {
+        apr_size_t n = batch_utf8_seq_len(s + i, len - i);
+
+        if (!n) {
             return 0;
         }
-        if ((apr_size_t)(end - p) <= n) {
-            return 0;
-        }
-        for (i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        /* overlong forms, surrogates, beyond U+10FFFF */
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-            || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-            return 0;
-        }
-        p += n + 1;
+        i += n;
     }
     return 1;
 }
@@ -422,8 +431,8 @@ static batch_error_t *order_ops(check_t *ck)
             }
         }
         return batch_error_make(ck->pool, 400, BATCH_E_DEPENDENCY, NULL,
-                                "dependsOn forms a cycle among the "
-                                "operations %s", cycle);
+                                "dependsOn forms a cycle; these operations "
+                                "could never run: %s", cycle);
     }
     return NULL;
 }

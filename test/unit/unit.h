@@ -1,0 +1,74 @@
+/*
+ * What the cmocka unit tests share: a fresh APR pool per test, inputs
+ * copied into buffers of exactly their length (so ASan sees any read past
+ * the end, which a string literal's NUL would hide).
+ */
+#ifndef BATCH_UNIT_H
+#define BATCH_UNIT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <apr_general.h>
+#include <apr_pools.h>
+
+/* The test's pool, made by unit_setup. */
+#define UNIT_POOL(state) ((apr_pool_t *)*(state))
+
+/* Fails with both strings shown unless sub occurs in s. */
+#define assert_contains(s, sub)                                     \
+    do {                                                            \
+        const char *s_ = (s);                                       \
+        const char *sub_ = (sub);                                   \
+        if (!s_ || !strstr(s_, sub_)) {                             \
+            fail_msg("\"%s\" does not contain \"%s\"",              \
+                     s_ ? s_ : "(null)", sub_);                     \
+        }                                                           \
+    } while (0)
+
+static inline int unit_setup(void **state)
+{
+    apr_pool_t *p;
+
+    if (apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static inline int unit_teardown(void **state)
+{
+    apr_pool_destroy(UNIT_POOL(state));
+    return 0;
+}
+
+static inline apr_status_t unit_free(void *mem)
+{
+    free(mem);
+    return APR_SUCCESS;
+}
+
+/* len bytes of s in a malloc'd block of exactly that size, freed with p. */
+static inline const char *unit_exact(apr_pool_t *p, const char *s,
+                                     size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+
+    assert_non_null(copy);
+    if (len) {
+        memcpy(copy, s, len);
+    }
+    apr_pool_cleanup_register(p, copy, unit_free, apr_pool_cleanup_null);
+    return copy;
+}
+
+#define UNIT_TEST(f) \
+    cmocka_unit_test_setup_teardown(f, unit_setup, unit_teardown)
+
+#endif /* BATCH_UNIT_H */
