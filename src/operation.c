@@ -124,7 +124,8 @@ int batch_create_request(request_rec *r)
     /* error pages, internal redirects and NPH write to proto_output_filters;
      * keep them in the capture filter, away from the client */
     r->proto_output_filters = run->capture;
-    ap_set_module_config(r->request_config, &batch_module, (void *)op);
+    /* marks r as an op; its own subrequests find no pending op here */
+    ap_set_module_config(r->request_config, &batch_module, run);
     return OK;
 }
 
