@@ -24,7 +24,8 @@ static int batch_handler(request_rec *r)
                       "a batch endpoint was reached from inside a batch");
         return HTTP_LOOP_DETECTED;
     }
-    r->allowed = (AP_METHOD_BIT << M_POST) | (AP_METHOD_BIT << M_OPTIONS);
+    /* what http_protocol.c's make_allow reads for the 405's Allow */
+    ap_allow_methods(r, REPLACE_ALLOW, "POST", "OPTIONS", NULL);
     if (r->method_number == M_OPTIONS) {
         apr_table_setn(r->headers_out, "Allow", "POST, OPTIONS");
         ap_set_content_length(r, 0);
