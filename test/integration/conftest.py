@@ -1,0 +1,138 @@
+"""Fixtures: the httpd under test, the PHP httpd and the proxy backend.
+
+The module comes from $BATCH_MODULE (default <repo>/.libs/mod_batch.so).
+BATCH_MODULE=none starts the servers without it: the batch tests are then
+skipped and only the fixtures themselves are checked (test_fixtures.py).
+"""
+
+import time
+
+import pytest
+
+import httpd as harness
+
+# servers started in this session, for the error-log reports
+_SERVERS = []
+
+CRASH_MARKERS = ("exit signal", "AH00052", "Segmentation fault",
+                 "double free", "corrupted")
+
+
+def _module_state():
+    """(path to load or None, why not loaded or None)."""
+    path = harness.module_setting()
+    if path is None:
+        return None, "skip"
+    if not path.exists():
+        return None, "missing"
+    return path, None
+
+
+def _require_module(server):
+    _, why = _module_state()
+    if why == "skip":
+        pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
+    if why == "missing":
+        pytest.fail("mod_batch.so not found at %s; %s" % (
+            harness.module_setting(), harness.BUILD_HINT), pytrace=False)
+    return server
+
+
+def _start(server):
+    error = None
+    try:
+        server.start()
+    except harness.HttpdError as e:
+        error = str(e)
+    if error:
+        server.stop()   # in case it came up half-way
+        pytest.fail(error, pytrace=False)
+    _SERVERS.append(server)
+    return server
+
+
+@pytest.fixture(scope="session")
+def backend():
+    b = harness.Backend().start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture(scope="session")
+def httpd(tmp_path_factory, backend):
+    """The main server (mpm_event), with mod_batch when it is built."""
+    module, _ = _module_state()
+    server = harness.Httpd(tmp_path_factory.mktemp("httpd-main"), "main",
+                           module=module, backend_port=backend.port)
+    server.prepare()
+    _start(server)
+    yield server
+    server.stop()
+    _SERVERS.remove(server)
+
+
+@pytest.fixture
+def server(httpd):
+    """The main server, for tests that need mod_batch loaded."""
+    return _require_module(httpd)
+
+
+@pytest.fixture(scope="session")
+def php_httpd(tmp_path_factory):
+    """A second server: mpm_prefork with mod_php (started on first use)."""
+    if harness.php_module() is None:
+        pytest.skip("mod_php (libphp*.so) is not installed")
+    module, _ = _module_state()
+    server = harness.Httpd(tmp_path_factory.mktemp("httpd-php"), "php",
+                           module=module)
+    server.prepare()
+    _start(server)
+    yield server
+    server.stop()
+    _SERVERS.remove(server)
+
+
+@pytest.fixture
+def php_server(php_httpd):
+    return _require_module(php_httpd)
+
+
+# --------------------------------------------------------------------------
+# Error log: attach what httpd said during a failed test; fail on crashes.
+
+_previous_test = [None]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "setup":
+        # what was logged since the previous test's report counts here too
+        item._httpd_marks = [(s, getattr(s, "_log_consumed", s.log_size()))
+                             for s in _SERVERS]
+        return
+    if rep.when != "call":
+        return
+    if rep.failed:
+        # the parent logs a child's crash up to a second after it happened
+        time.sleep(1.2)
+    marks = getattr(item, "_httpd_marks", [])
+    known = {id(s) for s, _ in marks}
+    marks += [(s, 0) for s in _SERVERS if id(s) not in known]
+    for server, offset in marks:
+        text = server.log_since(offset)
+        server._log_consumed = offset + len(text.encode("utf-8"))
+        crashed = [line for line in text.splitlines()
+                   if any(m in line for m in CRASH_MARKERS)]
+        if crashed and not rep.failed:
+            rep.outcome = "failed"
+            rep.longrepr = (
+                "httpd (%s) crashed during this test or just before it "
+                "(after %s):\n%s" % (server.kind, _previous_test[0],
+                                     "\n".join(crashed)))
+        if rep.failed and text.strip():
+            tail = "\n".join(text.splitlines()[-60:])
+            rep.sections.append(("httpd %s error_log (%s)" % (
+                server.kind, server.error_log), tail))
+    _previous_test[0] = item.nodeid

@@ -1,0 +1,663 @@
+#!/usr/bin/python3
+"""A throwaway Apache httpd for mod_batch's integration tests and demo.
+
+It generates a configuration and a document tree in a directory of its own,
+runs Debian's /usr/sbin/apache2 on a free loopback port, and stops it again.
+Nothing under /etc/apache2 is used or touched.
+
+Used by conftest.py; also a command line tool for the demo:
+
+    /usr/bin/python3 test/integration/httpd.py demo [--dir DIR] [--port N]
+    /usr/bin/python3 test/integration/httpd.py stop --dir DIR
+"""
+
+import argparse
+import base64
+import errno
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+FIXTURES = HERE / "fixtures"
+
+APACHE2 = os.environ.get("APACHE2", "/usr/sbin/apache2")
+MODULES_DIR = Path(os.environ.get("APACHE_MODULES_DIR",
+                                  "/usr/lib/apache2/modules"))
+MIME_TYPES = "/etc/mime.types"
+RUN_USER = os.environ.get("HTTPD_USER", "www-data")
+
+DEMO_USER = "alice"
+DEMO_PASSWORD = "secret"
+BIG_FILE_SIZE = 1024 * 1024
+
+BUILD_HINT = "build the module first: autoreconf -fi && ./configure && make"
+
+
+class HttpdError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Locating things
+
+def module_setting():
+    """The module under test: a Path, or None when BATCH_MODULE=none."""
+    value = os.environ.get("BATCH_MODULE", "")
+    if value.lower() == "none":
+        return None
+    if value:
+        return Path(value).resolve()
+    return REPO / ".libs" / "mod_batch.so"
+
+
+def php_module():
+    found = sorted(MODULES_DIR.glob("libphp*.so"))
+    return found[-1] if found else None
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _running_as_root():
+    return os.geteuid() == 0
+
+
+def _open_path_for_others(path):
+    """httpd's children run as www-data when we are root: let them reach
+    PATH through directories such as pytest's 0700 base temp dir."""
+    if not _running_as_root():
+        return
+    p = Path(path).resolve()
+    for d in [p] + list(p.parents):
+        try:
+            st = d.stat()
+        except OSError:
+            continue
+        if st.st_uid == os.geteuid() and (st.st_mode & 0o011) != 0o011:
+            os.chmod(d, (st.st_mode & 0o7777) | 0o011)
+
+
+# --------------------------------------------------------------------------
+# The backend behind mod_proxy_http
+
+class _EchoHandler(BaseHTTPRequestHandler):
+    """Answers every request with JSON describing it.
+
+    ?status=N answers status N. Requests are also kept in server.seen so a
+    test can check what did (or did not) reach the backend.
+    """
+
+    protocol_version = "HTTP/1.1"
+    server_version = "batch-test-backend"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _read_body(self):
+        te = self.headers.get("Transfer-Encoding", "")
+        if "chunked" in te.lower():
+            body = b""
+            while True:
+                size_line = self.rfile.readline()
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return body
+                body += self.rfile.read(size)
+                self.rfile.readline()
+        length = self.headers.get("Content-Length")
+        if length:
+            return self.rfile.read(int(length))
+        return b""
+
+    def _handle(self):
+        body = self._read_body()
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        record = {
+            "method": self.command,
+            "path": parts.path,
+            "query": parts.query,
+            "headers": {k: v for k, v in self.headers.items()},
+            "content_length": self.headers.get("Content-Length"),
+            "transfer_encoding": self.headers.get("Transfer-Encoding"),
+            "body": body.decode("utf-8", "replace"),
+            "body_length": len(body),
+        }
+        self.server.seen.append(record)
+        status = int(query.get("status", "200"))
+        out = json.dumps(record, sort_keys=True).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Backend", "yes")
+        if self.command == "HEAD" or status in (204, 304):
+            self.send_header("Content-Length", "0" if status == 204
+                             else str(len(out)))
+            self.end_headers()
+            return
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+    do_HEAD = do_OPTIONS = _handle
+
+
+class Backend:
+    """A JSON echo server on a free loopback port, in a thread."""
+
+    def __init__(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
+        self.server.daemon_threads = True
+        self.server.seen = []
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       name="batch-test-backend", daemon=True)
+
+    @property
+    def seen(self):
+        return self.server.seen
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --------------------------------------------------------------------------
+# The server
+
+MAIN_MODULES = [
+    "mpm_event", "authn_core", "authn_file", "authz_core", "authz_host",
+    "authz_user", "auth_basic", "mime", "dir", "alias", "rewrite", "headers",
+    "filter", "substitute", "env", "setenvif", "cgid", "proxy", "proxy_http",
+]
+
+PHP_MODULES = [
+    "mpm_prefork", "authn_core", "authz_core", "authz_host", "mime", "dir",
+    "alias", "env",
+]
+
+
+class Httpd:
+    """One httpd instance: its directory, configuration and process.
+
+    kind is "main" (mpm_event, CGI, auth, proxy, rewrite ...) or "php"
+    (mpm_prefork with mod_php). module is the mod_batch.so path or None.
+    """
+
+    def __init__(self, gen_dir, kind="main", module=None, port=None,
+                 backend_port=None, log_level="warn"):
+        self.dir = Path(gen_dir).resolve()
+        self.kind = kind
+        self.module = Path(module) if module else None
+        self.port = port or free_port()
+        self.backend_port = backend_port
+        self.log_level = log_level
+        self.conf_file = self.dir / "conf" / "httpd.conf"
+        self.pid_file = self.dir / "logs" / "httpd.pid"
+        self.error_log = self.dir / "logs" / "error_log"
+        self.access_log = self.dir / "logs" / "access_log"
+        self.record_file = self.dir / "var" / "record.log"
+        self.server_extra = []
+        self.batch_extra = []
+        self._pid = None
+
+    # -- paths and URLs ---------------------------------------------------
+
+    @property
+    def base_url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def url(self, path):
+        return self.base_url + path
+
+    @property
+    def host_header(self):
+        return "127.0.0.1:%d" % self.port
+
+    # -- the tree ---------------------------------------------------------
+
+    def prepare(self):
+        """Copies the fixtures and generates what is not kept in git."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for sub in ("conf", "logs", "run", "var"):
+            (self.dir / sub).mkdir(exist_ok=True)
+        for sub in ("htdocs", "cgi-bin", "php"):
+            target = self.dir / sub
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(FIXTURES / sub, target)
+        # the protected area also runs the echo CGI
+        shutil.copy2(FIXTURES / "cgi-bin" / "echo.cgi",
+                     self.dir / "htdocs" / "private" / "echo.cgi")
+        big = self.dir / "htdocs" / "static" / "big.txt"
+        line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
+        data = (line * (BIG_FILE_SIZE // len(line) + 1))[:BIG_FILE_SIZE]
+        big.write_bytes(data)
+        sha = base64.b64encode(hashlib.sha1(DEMO_PASSWORD.encode()).digest())
+        (self.dir / "conf" / "htpasswd").write_text(
+            "%s:{SHA}%s\nbob:{SHA}%s\n" % (
+                DEMO_USER, sha.decode(),
+                base64.b64encode(hashlib.sha1(b"builder").digest()).decode()))
+        self._fix_modes()
+        return self
+
+    def _fix_modes(self):
+        for root, dirs, files in os.walk(self.dir):
+            os.chmod(root, 0o755)
+            for name in files:
+                p = os.path.join(root, name)
+                executable = name.endswith(".cgi")
+                os.chmod(p, 0o755 if executable else 0o644)
+        # CGIs (as www-data) append to the record file here
+        os.chmod(self.dir / "var", 0o777)
+        _open_path_for_others(self.dir)
+
+    # -- configuration ----------------------------------------------------
+
+    def _load(self, names):
+        return ["LoadModule %s_module %s/mod_%s.so" % (n, MODULES_DIR, n)
+                for n in names]
+
+    def _common(self, modules):
+        d = self.dir
+        lines = [
+            "# generated by test/integration/httpd.py -- do not edit",
+            'ServerRoot "%s"' % d,
+            "Listen 127.0.0.1:%d" % self.port,
+            "ServerName 127.0.0.1",
+            'PidFile "%s"' % self.pid_file,
+            'DefaultRuntimeDir "%s/run"' % d,
+            'ErrorLog "%s"' % self.error_log,
+            "LogLevel %s" % self.log_level,
+            "Timeout 30",
+            "KeepAlive On",
+        ]
+        if _running_as_root():
+            lines += ["User %s" % RUN_USER, "Group %s" % RUN_USER]
+        lines += self._load(modules)
+        if self.module:
+            lines.append('LoadModule batch_module "%s"' % self.module)
+        lines += [
+            'LogFormat "%h %l %u %t \\"%r\\" %>s %b" common',
+            'CustomLog "%s" common' % self.access_log,
+            'TypesConfig "%s"' % MIME_TYPES,
+            "AddType application/problem+json .pjson",
+            'DocumentRoot "%s/htdocs"' % d,
+            "<Directory />",
+            "    AllowOverride None",
+            "    Require all denied",
+            "</Directory>",
+            '<Directory "%s/htdocs">' % d,
+            "    Options FollowSymLinks",
+            "    Require all granted",
+            "</Directory>",
+            "DirectoryIndex index.html",
+        ]
+        return lines
+
+    def _batch_location(self, path, body):
+        return ['<Location "%s">' % path, "    SetHandler batch"] + \
+            ["    " + x for x in body] + ["</Location>"]
+
+    def _auth(self, indent="    "):
+        return [indent + x for x in (
+            "AuthType Basic",
+            'AuthName "mod_batch test"',
+            "AuthBasicProvider file",
+            'AuthUserFile "%s/conf/htpasswd"' % self.dir,
+            "Require valid-user",
+        )]
+
+    def config_lines(self, server_extra=(), batch_extra=()):
+        if self.kind == "php":
+            return self._php_config(server_extra, batch_extra)
+        d = self.dir
+        lines = self._common(MAIN_MODULES)
+        lines += [
+            "StartServers 1",
+            "ServerLimit 2",
+            "ThreadsPerChild 25",
+            "MaxRequestWorkers 50",
+            "MinSpareThreads 5",
+            "MaxSpareThreads 50",
+            "",
+            "# CGI: /cgi/*.cgi",
+            'ScriptSock "%s/run/cgisock"' % d,
+            'ScriptAlias /cgi/ "%s/cgi-bin/"' % d,
+            '<Directory "%s/cgi-bin">' % d,
+            "    Options +ExecCGI",
+            "    CGIPassAuth On",
+            "    Require all granted",
+            "</Directory>",
+            'SetEnv RECORD_FILE "%s"' % self.record_file,
+            "",
+            "# Basic auth: alice / secret",
+            '<Directory "%s/htdocs/private">' % d,
+        ] + self._auth() + [
+            "    Options +ExecCGI",
+            "    AddHandler cgi-script .cgi",
+            "    CGIPassAuth On",
+            "    # a batch endpoint sharing the ops' configuration",
+            "    AddHandler batch .bt",
+            "</Directory>",
+            "",
+            "<Location /denied/>",
+            "    Require ip 10.255.255.1",
+            "</Location>",
+            "",
+            "<Location /docs/>",
+            "    ErrorDocument 404 /errors/404.json",
+            "</Location>",
+            "",
+            'Alias /hdr/ "%s/htdocs/static/"' % d,
+            "<Location /hdr/>",
+            "    Header set X-Added yes",
+            "    Header always set X-Always yes",
+            "</Location>",
+            'Alias /subst/ "%s/htdocs/static/"' % d,
+            "<Location /subst/>",
+            "    AddOutputFilterByType SUBSTITUTE text/plain",
+            "    Substitute s/hello/HELLO/",
+            "</Location>",
+            "",
+            "Redirect 302 /old-hello /static/hello.json",
+            "",
+            "RewriteEngine On",
+            "RewriteRule ^/rw/(.*)$ /static/$1 [PT]",
+            "RewriteRule ^/sneaky-batch$ /batch [PT]",
+        ]
+        if self.backend_port:
+            lines += [
+                "",
+                "ProxyPass /proxy/ http://127.0.0.1:%d/" % self.backend_port,
+                "ProxyTimeout 30",
+            ]
+        if self.module:
+            lines += ["", "# batch endpoints", "LogLevel %s batch:debug"
+                      % self.log_level]
+            lines += self._batch_location("/batch", list(batch_extra))
+            lines += self._batch_location("/limited-batch", [
+                "BatchMaxOperations 3",
+                "BatchMaxRequestSize 2048",
+                "BatchMaxOperationResponseSize 65536",
+            ])
+            lines += self._batch_location("/based-batch",
+                                          ["BatchBaseURL /static"])
+            lines += self._batch_location("/readonly-batch", [
+                "BatchAllowMethods GET HEAD PROPFIND"])
+            lines += self._batch_location("/noinherit-batch",
+                                          ["BatchInheritHeaders Off"])
+            lines += self._batch_location("/private/batch", [])
+            lines += self._batch_location("/private-batch", [
+                x.strip() for x in self._auth()])
+        lines += [""] + list(server_extra)
+        return lines
+
+    def _php_config(self, server_extra, batch_extra):
+        php = php_module()
+        if php is None:
+            raise HttpdError("no libphp*.so in %s" % MODULES_DIR)
+        d = self.dir
+        lines = self._common(PHP_MODULES)
+        lines += [
+            "StartServers 2",
+            "MinSpareServers 1",
+            "MaxSpareServers 4",
+            "MaxRequestWorkers 10",
+            'LoadModule php_module "%s"' % php,
+            'Alias /php/ "%s/php/"' % d,
+            '<Directory "%s/php">' % d,
+            "    Require all granted",
+            '    <FilesMatch "\\.php$">',
+            "        SetHandler application/x-httpd-php",
+            "    </FilesMatch>",
+            "</Directory>",
+        ]
+        if self.module:
+            lines += self._batch_location("/batch", list(batch_extra))
+        lines += [""] + list(server_extra)
+        return lines
+
+    def write_config(self, path=None, server_extra=None, batch_extra=None):
+        if server_extra is None:
+            server_extra = self.server_extra
+        if batch_extra is None:
+            batch_extra = self.batch_extra
+        path = Path(path) if path else self.conf_file
+        text = "\n".join(self.config_lines(server_extra, batch_extra)) + "\n"
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+        os.chmod(path, 0o644)
+        return path
+
+    def configtest(self, server_extra=(), batch_extra=(), name="test.conf"):
+        """Runs apache2 -t on a variant of the configuration; returns the
+        CompletedProcess (stdout and stderr as text)."""
+        path = self.write_config(self.dir / "conf" / name,
+                                 list(server_extra), list(batch_extra))
+        return subprocess.run(
+            [APACHE2, "-t", "-d", str(self.dir), "-f", str(path)],
+            capture_output=True, text=True, errors="replace", timeout=60)
+
+    # -- process ----------------------------------------------------------
+
+    def _ctl(self, action):
+        return subprocess.run(
+            [APACHE2, "-d", str(self.dir), "-f", str(self.conf_file),
+             "-k", action],
+            capture_output=True, text=True, errors="replace", timeout=60)
+
+    def pid(self):
+        try:
+            return int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def start(self, timeout=20):
+        self.write_config()
+        self.error_log_mark = self.log_size()
+        res = self._ctl("start")
+        if res.returncode != 0:
+            raise HttpdError("apache2 -k start failed (%d):\n%s%s\n%s" % (
+                res.returncode, res.stdout, res.stderr, self.log_tail()))
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pid = self.pid()
+            if pid and _alive(pid) and self._answers():
+                self._pid = pid
+                return self
+            time.sleep(0.05)
+        raise HttpdError("httpd did not come up on port %d:\n%s" % (
+            self.port, self.log_tail()))
+
+    def _answers(self):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                              timeout=2)
+            conn.request("GET", "/index.html")
+            conn.getresponse().read()
+            conn.close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self, timeout=20):
+        pid = self.pid() or self._pid
+        if pid is None:
+            return
+        self._ctl("stop")
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if not _alive(pid):
+                break
+            time.sleep(0.05)
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        # the pid file goes away a little after the parent
+        while self.pid_file.exists() and time.time() < deadline:
+            time.sleep(0.05)
+        if self.pid_file.exists():
+            self.pid_file.unlink()
+        self._pid = None
+
+    def restart(self, server_extra=None, batch_extra=None):
+        """Stops, rewrites the configuration with these extra lines (None:
+        keep the current ones) and starts again."""
+        if server_extra is not None:
+            self.server_extra = list(server_extra)
+        if batch_extra is not None:
+            self.batch_extra = list(batch_extra)
+        self.stop()
+        return self.start()
+
+    def child_pids(self):
+        """The pids of the parent's direct children (workers, cgid)."""
+        parent = self.pid()
+        kids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent and fields[0] != "Z":
+                kids.append(int(entry))
+        return kids
+
+    def rss_kib(self):
+        """{pid: VmRSS in KiB} for the children."""
+        out = {}
+        for pid in self.child_pids():
+            try:
+                with open("/proc/%d/status" % pid) as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            out[pid] = int(line.split()[1])
+            except OSError:
+                pass
+        return out
+
+    # -- logs -------------------------------------------------------------
+
+    def log_size(self):
+        try:
+            return self.error_log.stat().st_size
+        except OSError:
+            return 0
+
+    def log_since(self, offset):
+        try:
+            with open(self.error_log, "rb") as f:
+                f.seek(offset)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines=40):
+        text = self.log_since(0)
+        return "\n".join(text.splitlines()[-lines:])
+
+    # -- recorder ---------------------------------------------------------
+
+    def recorded(self, token=None):
+        """Lines record.cgi wrote (only those containing token if given)."""
+        try:
+            lines = self.record_file.read_text().splitlines()
+        except OSError:
+            return []
+        return [x for x in lines if token is None or token in x]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError as e:
+        return e.errno == errno.EPERM
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------
+# Command line: the demo
+
+def _demo(args):
+    module = Path(args.module).resolve() if args.module else module_setting()
+    if module is None or not module.exists():
+        print("mod_batch.so not found at %s; %s" % (module, BUILD_HINT),
+              file=sys.stderr)
+        return 1
+    if args.dir:
+        gen = Path(args.dir).resolve()
+    else:
+        gen = Path(tempfile.mkdtemp(prefix="mod_batch-demo-"))
+    server = Httpd(gen, "main", module=module, port=args.port, log_level="info")
+    if server.pid() and _alive(server.pid()):
+        server.stop()
+    server.prepare()
+    try:
+        server.start()
+    except HttpdError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    print("DEMO_DIR=%s" % gen)
+    print("DEMO_PORT=%d" % server.port)
+    print("DEMO_PID=%d" % server.pid())
+    print("DEMO_USER=%s" % DEMO_USER)
+    print("DEMO_PASSWORD=%s" % DEMO_PASSWORD)
+    return 0
+
+
+def _stop(args):
+    server = Httpd(args.dir, "main")
+    server.stop()
+    print("stopped httpd in %s" % server.dir)
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    demo = sub.add_parser("demo", help="start a demo httpd and leave it running")
+    demo.add_argument("--dir", help="directory for config and logs "
+                      "(default: a new one under /tmp)")
+    demo.add_argument("--port", type=int, help="port (default: a free one)")
+    demo.add_argument("--module", help="path of mod_batch.so")
+    stop = sub.add_parser("stop", help="stop a demo httpd")
+    stop.add_argument("--dir", required=True)
+    args = ap.parse_args(argv)
+    return {"demo": _demo, "stop": _stop}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""SPEC §1: a bad directive value stops httpd from starting (apache2 -t),
+with a message naming the directive and the value."""
+
+import pytest
+
+BAD = [
+    ("BatchMaxOperations", "abc"),
+    ("BatchMaxOperations", "0"),
+    ("BatchMaxOperations", "-1"),
+    ("BatchMaxOperations", "10x"),
+    ("BatchMaxRequestSize", "-1"),
+    ("BatchMaxRequestSize", "lots"),
+    ("BatchMaxOperationResponseSize", "-5"),
+    ("BatchMaxOperationResponseSize", "1e9"),
+    ("BatchAllowMethods", "GE\x01T"),
+    ("BatchAllowMethods", "GET\x7f"),
+    ("BatchBaseURL", "relative"),
+    ("BatchBaseURL", "http://example.com/api"),
+    ("BatchInheritHeaders", "maybe"),
+]
+
+GOOD = [
+    ["BatchMaxOperations 5"],
+    ["BatchMaxRequestSize 1048576"],
+    ["BatchMaxOperationResponseSize 10485760"],
+    ["BatchAllowMethods GET POST PROPFIND"],
+    ["BatchBaseURL /api/v1"],
+    ["BatchInheritHeaders Off"],
+]
+
+
+# On/Off directives are parsed by httpd itself, whose message names the
+# directive only ("... must be On or Off")
+FLAGS = {"BatchInheritHeaders"}
+
+
+def _printable(value):
+    return all(0x20 < ord(c) < 0x7f for c in value)
+
+
+@pytest.mark.parametrize("directive,value", BAD,
+                         ids=["%s-%s" % (d, v.encode("unicode_escape")
+                                         .decode()) for d, v in BAD])
+def test_bad_value_fails_configtest(server, directive, value):
+    res = server.configtest(batch_extra=["%s %s" % (directive, value)],
+                            name="bad.conf")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out
+    assert "Invalid command" not in out, out
+    # the message proper, without "Syntax error on line N of <file>:"
+    message = "\n".join(line for line in out.splitlines()
+                        if "Syntax error on line" not in line)
+    assert directive in message, out
+    if _printable(value) and directive not in FLAGS:
+        assert value in message, out
+
+
+@pytest.mark.parametrize("lines", GOOD, ids=[g[0].split()[0] for g in GOOD])
+def test_good_values_pass_configtest(server, lines):
+    res = server.configtest(batch_extra=lines, name="good.conf")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Syntax OK" in res.stdout + res.stderr
+
+
+def test_directives_at_server_level(server):
+    res = server.configtest(server_extra=["BatchMaxOperations 7",
+                                          "BatchBaseURL /api"],
+                            name="server-level.conf")
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = server.configtest(server_extra=["BatchMaxOperations zero"],
+                            name="server-level-bad.conf")
+    assert res.returncode != 0
+    assert "BatchMaxOperations" in res.stdout + res.stderr

@@ -1,0 +1,33 @@
+"""SPEC §4 with a scripting module: mod_php under mpm_prefork."""
+
+from support import header, ok_batch
+
+
+def test_php_post_json(php_server):
+    res = ok_batch(php_server, [
+        {"id": "p", "method": "POST", "url": "/php/api.php?x=1&y=two",
+         "body": {"title": "Test Product", "tags": ["a"]}},
+        {"id": "g", "url": "/php/api.php"},
+    ])
+    p = res["p"]
+    assert p["status"] == 201
+    assert p["headers"].get("X-Php") == "yes"
+    assert header(p, "Content-Type").startswith("application/json")
+    assert p["body"]["method"] == "POST"
+    assert p["body"]["input"] == {"title": "Test Product", "tags": ["a"]}
+    assert p["body"]["get"] == {"x": "1", "y": "two"}
+    assert p["body"]["request_uri"] == "/php/api.php?x=1&y=two"
+    g = res["g"]
+    assert g["status"] == 201
+    assert g["body"]["method"] == "GET"
+    assert g["body"]["input"] is None
+    assert g["body"]["raw_length"] == 0
+
+
+def test_php_many_posts(php_server):
+    ops = [{"id": str(i), "method": "PUT", "url": "/php/api.php?i=%d" % i,
+            "body": {"i": i}} for i in range(10)]
+    res = ok_batch(php_server, ops)
+    for i in range(10):
+        assert res[str(i)]["body"]["input"] == {"i": i}
+        assert res[str(i)]["body"]["method"] == "PUT"
