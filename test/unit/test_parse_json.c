@@ -70,18 +70,7 @@ static batch_error_t *refused_len(apr_pool_t *p, const char *json,
     batch_t *batch = parse_len(p, json, len, &err);
 
     assert_null(batch);
-    assert_non_null(err);
-    assert_int_equal(err->status, 400);
-    assert_string_equal(err->code, code);
-    assert_non_null(err->message);
-    if (operation) {
-        assert_non_null(err->operation);
-        assert_string_equal(err->operation, operation);
-    }
-    else {
-        assert_null(err->operation);
-    }
-    return err;
+    return unit_assert_error(err, 400, code, operation);
 }
 
 static batch_error_t *refused(apr_pool_t *p, const char *json,

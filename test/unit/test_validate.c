@@ -93,18 +93,7 @@ static batch_error_t *refused_with(apr_pool_t *p, batch_t *b,
 {
     batch_error_t *err = batch_validate(p, b, l);
 
-    assert_non_null(err);
-    assert_int_equal(err->status, status);
-    assert_string_equal(err->code, code);
-    assert_non_null(err->message);
-    if (operation) {
-        assert_non_null(err->operation);
-        assert_string_equal(err->operation, operation);
-    }
-    else {
-        assert_null(err->operation);
-    }
-    return err;
+    return unit_assert_error(err, status, code, operation);
 }
 
 static batch_error_t *refused(apr_pool_t *p, batch_t *b, const char *code,

@@ -17,6 +17,8 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 
+#include "batch.h"
+
 /* The test's pool, made by unit_setup. */
 #define UNIT_POOL(state) ((apr_pool_t *)*(state))
 
@@ -66,6 +68,25 @@ static inline const char *unit_exact(apr_pool_t *p, const char *s,
     }
     apr_pool_cleanup_register(p, copy, unit_free, apr_pool_cleanup_null);
     return copy;
+}
+
+/* Asserts a refusal's status, code and operation (NULL: none). */
+static inline batch_error_t *unit_assert_error(batch_error_t *err,
+                                               int status, const char *code,
+                                               const char *operation)
+{
+    assert_non_null(err);
+    assert_int_equal(err->status, status);
+    assert_string_equal(err->code, code);
+    assert_non_null(err->message);
+    if (operation) {
+        assert_non_null(err->operation);
+        assert_string_equal(err->operation, operation);
+    }
+    else {
+        assert_null(err->operation);
+    }
+    return err;
 }
 
 #define UNIT_TEST(f) \
