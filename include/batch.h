@@ -24,7 +24,8 @@ typedef struct batch_op_t {
     apr_table_t *headers;       /* the operation's own request headers */
     const char *body;           /* request body, NULL for none */
     apr_size_t body_len;
-    const char *group;          /* OData atomicityGroup, NULL for none */
+    const char *group;          /* atomicityGroup or change set, or NULL */
+    const char *content_id;     /* multipart Content-ID as sent, or NULL */
     apr_array_header_t *depends_on; /* ids (const char *) as written */
     apr_array_header_t *deps;   /* indexes (int) into batch_t.ops */
 } batch_op_t;
@@ -67,6 +68,7 @@ typedef struct batch_result_t {
 
 /* Error codes used in refusals and in synthesized operation answers. */
 #define BATCH_E_INVALID_JSON      "invalid_json"
+#define BATCH_E_INVALID_MULTIPART "invalid_multipart"
 #define BATCH_E_INVALID_REQUEST   "invalid_request"
 #define BATCH_E_INVALID_URL       "invalid_url"
 #define BATCH_E_INVALID_HEADER    "invalid_header"

@@ -13,15 +13,27 @@ typedef struct batch_emit_t {
     apr_pool_t *pool;           /* lives as long as the batch */
     apr_bucket_brigade *bb;     /* where the emitter appends output */
     int written;                /* results written so far */
+    void *state;                /* the format's own, made by begin */
 } batch_emit_t;
+
+/* A batch request as a parser sees it. */
+typedef struct batch_input_t {
+    const char *body;
+    apr_size_t len;
+    const char *content_type;   /* of the batch request */
+    /* this server as the client named it, for absolute request URLs */
+    const char *self_scheme;
+    const char *self_host;
+    int self_port;
+} batch_input_t;
 
 typedef struct batch_format_t {
     const char *name;
     /* Whether a request body of this media type is in this format. */
     int (*accepts)(const char *media_type);
-    batch_t *(*parse)(apr_pool_t *p, const char *body, apr_size_t len,
+    batch_t *(*parse)(apr_pool_t *p, const batch_input_t *in,
                       batch_error_t **err);
-    /* The media type of the aggregate response. */
+    /* The media type of the aggregate response, known after begin. */
     const char *(*response_type)(batch_emit_t *e);
     apr_status_t (*begin)(batch_emit_t *e);
     apr_status_t (*result)(batch_emit_t *e, const batch_op_t *op,
@@ -30,6 +42,7 @@ typedef struct batch_format_t {
 } batch_format_t;
 
 extern const batch_format_t batch_format_json;
+extern const batch_format_t batch_format_multipart;
 
 /* The canonical JSON format's parser and emitter (src/parse_json.c,
  * src/emit_json.c). */
@@ -40,6 +53,17 @@ apr_status_t batch_emit_json_begin(batch_emit_t *e);
 apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
                                     const batch_result_t *res);
 apr_status_t batch_emit_json_end(batch_emit_t *e);
+
+/* multipart/mixed (src/parse_multipart.c, src/emit_multipart.c). */
+int batch_media_type_is_multipart(const char *media_type);
+batch_t *batch_parse_multipart(apr_pool_t *p, const batch_input_t *in,
+                               batch_error_t **err);
+const char *batch_emit_multipart_type(batch_emit_t *e);
+apr_status_t batch_emit_multipart_begin(batch_emit_t *e);
+apr_status_t batch_emit_multipart_result(batch_emit_t *e,
+                                         const batch_op_t *op,
+                                         const batch_result_t *res);
+apr_status_t batch_emit_multipart_end(batch_emit_t *e);
 
 /* The format for a request Content-Type, or NULL when none reads it. */
 const batch_format_t *batch_format_for(apr_pool_t *p,

@@ -147,8 +147,8 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     x.last_flush = apr_time_now();
 
-    ap_set_content_type(r, fmt->response_type(&x.emit));
     fmt->begin(&x.emit);
+    ap_set_content_type(r, fmt->response_type(&x.emit));
     x.write_rv = pass(&x, 1);
     for (k = 0; k < n && !client_gone(&x); k++) {
         run_one(&x, batch->order[k]);

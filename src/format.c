@@ -5,18 +5,35 @@
 
 #include "batch_format.h"
 
+static batch_t *parse_json_input(apr_pool_t *p, const batch_input_t *in,
+                                 batch_error_t **err)
+{
+    return batch_parse_json(p, in->body, in->len, err);
+}
+
 const batch_format_t batch_format_json = {
     "json",
     batch_media_type_is_json,
-    batch_parse_json,
+    parse_json_input,
     batch_emit_json_type,
     batch_emit_json_begin,
     batch_emit_json_result,
     batch_emit_json_end
 };
 
+const batch_format_t batch_format_multipart = {
+    "multipart",
+    batch_media_type_is_multipart,
+    batch_parse_multipart,
+    batch_emit_multipart_type,
+    batch_emit_multipart_begin,
+    batch_emit_multipart_result,
+    batch_emit_multipart_end
+};
+
 static const batch_format_t *const formats[] = {
     &batch_format_json,
+    &batch_format_multipart,
     NULL
 };
 

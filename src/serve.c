@@ -8,6 +8,7 @@
 
 #include <httpd.h>
 #include <http_config.h>
+#include <http_core.h>
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -160,6 +161,49 @@ static batch_error_t *check_nesting(request_rec *r, const batch_t *batch)
     return NULL;
 }
 
+/* Prefer: odata.continue-on-error=false (OData) stops at the first
+ * failure, in any format. */
+static int prefers_stop(request_rec *r)
+{
+    const char *prefer = apr_table_get(r->headers_in, "Prefer");
+    char *list, *item, *state;
+
+    if (!prefer) {
+        return 0;
+    }
+    list = apr_pstrdup(r->pool, prefer);
+    for (item = apr_strtok(list, ",", &state); item;
+         item = apr_strtok(NULL, ",", &state)) {
+        while (*item == ' ' || *item == '\t') {
+            item++;
+        }
+        if (!strncasecmp(item, "odata.continue-on-error=false", 29)
+            || !strncasecmp(item, "continue-on-error=false", 23)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static batch_t *parse(request_rec *r, const batch_format_t *fmt,
+                      const char *body, apr_size_t len, batch_error_t **err)
+{
+    batch_input_t in;
+    batch_t *batch;
+
+    in.body = body;
+    in.len = len;
+    in.content_type = apr_table_get(r->headers_in, "Content-Type");
+    in.self_scheme = ap_http_scheme(r);
+    in.self_host = r->hostname;
+    in.self_port = ap_get_server_port(r);
+    batch = fmt->parse(r->pool, &in, err);
+    if (batch && prefers_stop(r)) {
+        batch->on_error = BATCH_ON_ERROR_STOP;
+    }
+    return batch;
+}
+
 int batch_serve(request_rec *r)
 {
     batch_settings_t *s = apr_pcalloc(r->pool, sizeof(*s));
@@ -175,13 +219,14 @@ int batch_serve(request_rec *r)
     if (!fmt) {
         return refuse(r, batch_error_make(
             r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
-            "Content-Type %s is not a batch format; send application/json",
+            "Content-Type %s is not a batch format; send application/json "
+            "or multipart/mixed",
             ctype ? ctype : "(none)"));
     }
     if ((err = read_body(r, s->max_request_size, &body, &len))) {
         return refuse(r, err);
     }
-    batch = fmt->parse(r->pool, body, len, &err);
+    batch = parse(r, fmt, body, len, &err);
     if (!batch) {
         return refuse(r, err);
     }

@@ -1,0 +1,138 @@
+/*
+ * The multipart/mixed response: a fresh boundary, one application/http part
+ * per operation in request order holding a full HTTP/1.1 response message,
+ * and a nested multipart/mixed for each change set. Always CRLF (SPEC §3).
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_general.h>
+
+#include "batch.h"
+#include "batch_format.h"
+
+#define CRLF "\r\n"
+
+typedef struct mp_emit_t {
+    const char *boundary;
+    const char *group;          /* the change set now open, or NULL */
+    const char *group_boundary;
+} mp_emit_t;
+
+/* Random, so no body can contain it by chance. */
+static const char *new_boundary(apr_pool_t *p, const char *prefix)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char bytes[16];
+    char *b = apr_palloc(p, 2 * sizeof(bytes) + 1);
+    apr_size_t i;
+
+    if (apr_generate_random_bytes(bytes, sizeof(bytes)) != APR_SUCCESS) {
+        apr_time_t now = apr_time_now();
+
+        memset(bytes, 0, sizeof(bytes));
+        memcpy(bytes, &now, sizeof(now));
+        memcpy(bytes + sizeof(now), &b, sizeof(b));
+    }
+    for (i = 0; i < sizeof(bytes); i++) {
+        b[2 * i] = hex[bytes[i] >> 4];
+        b[2 * i + 1] = hex[bytes[i] & 0x0f];
+    }
+    b[2 * sizeof(bytes)] = '\0';
+    return apr_pstrcat(p, prefix, b, NULL);
+}
+
+static int write_header(void *data, const char *name, const char *value)
+{
+    apr_bucket_brigade *bb = data;
+
+    apr_brigade_putstrs(bb, NULL, NULL, name, ": ", value, CRLF, NULL);
+    return 1;
+}
+
+/* 1xx, 204 and 304 never have a body; HEAD answers describe one unsent. */
+static int has_content_length(const batch_op_t *op, int status)
+{
+    return status >= 200 && status != 204 && status != 304
+           && strcmp(op->method, "HEAD");
+}
+
+static void switch_group(batch_emit_t *e, mp_emit_t *st, const char *group)
+{
+    if (st->group && (!group || strcmp(group, st->group))) {
+        apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->group_boundary,
+                            "--" CRLF, NULL);
+        st->group = NULL;
+    }
+    if (group && !st->group) {
+        st->group = group;
+        st->group_boundary = new_boundary(e->pool, "changeset_");
+        apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->boundary, CRLF
+                            "Content-Type: multipart/mixed; boundary=",
+                            st->group_boundary, CRLF CRLF, NULL);
+    }
+}
+
+const char *batch_emit_multipart_type(batch_emit_t *e)
+{
+    mp_emit_t *st = e->state;
+
+    return apr_pstrcat(e->pool, "multipart/mixed; boundary=", st->boundary,
+                       NULL);
+}
+
+apr_status_t batch_emit_multipart_begin(batch_emit_t *e)
+{
+    mp_emit_t *st = apr_pcalloc(e->pool, sizeof(*st));
+
+    st->boundary = new_boundary(e->pool, "batch_");
+    e->state = st;
+    return APR_SUCCESS;
+}
+
+apr_status_t batch_emit_multipart_result(batch_emit_t *e,
+                                         const batch_op_t *op,
+                                         const batch_result_t *res)
+{
+    mp_emit_t *st = e->state;
+    apr_bucket_brigade *bb = e->bb;
+    char status[16];
+
+    switch_group(e, st, op->group);
+    apr_brigade_putstrs(bb, NULL, NULL, "--",
+                        st->group ? st->group_boundary : st->boundary, CRLF
+                        "Content-Type: application/http" CRLF, NULL);
+    if (op->content_id) {
+        /* Google clients send <X> and look for <response-X>; OData sends
+         * a bare id and expects it back as it was */
+        apr_brigade_putstrs(bb, NULL, NULL, "Content-ID: ",
+                            op->content_id[0] == '<' ? "<response-" : "",
+                            op->content_id + (op->content_id[0] == '<'),
+                            CRLF, NULL);
+    }
+    apr_snprintf(status, sizeof(status), "%d", res->status);
+    apr_brigade_putstrs(bb, NULL, NULL, CRLF "HTTP/1.1 ", status, " ",
+                        res->reason && *res->reason ? res->reason
+                        : "Unknown", CRLF, NULL);
+    if (res->headers) {
+        apr_table_do(write_header, bb, res->headers, NULL);
+    }
+    if (has_content_length(op, res->status)) {
+        apr_brigade_printf(bb, NULL, NULL, "Content-Length: %"
+                           APR_SIZE_T_FMT CRLF, res->body_len);
+    }
+    apr_brigade_puts(bb, NULL, NULL, CRLF);
+    if (res->body_len) {
+        apr_brigade_write(bb, NULL, NULL, res->body, res->body_len);
+    }
+    e->written++;
+    return apr_brigade_puts(bb, NULL, NULL, CRLF);
+}
+
+apr_status_t batch_emit_multipart_end(batch_emit_t *e)
+{
+    mp_emit_t *st = e->state;
+
+    switch_group(e, st, NULL);
+    return apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->boundary,
+                               "--" CRLF, NULL);
+}
