@@ -83,6 +83,7 @@ typedef struct batch_result_t {
 #define BATCH_E_RESPONSE_TOO_LARGE "response_too_large"
 #define BATCH_E_LOOP              "loop_detected"
 #define BATCH_E_NOT_RUN           "not_run"
+#define BATCH_E_TIMEOUT           "timeout"
 
 /* Builds a refusal; the message is formatted into pool p. */
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,

@@ -29,6 +29,7 @@ typedef struct batch_dir_conf_t {
     const char *base_url;
     int base_url_set;
     int inherit_headers;
+    apr_interval_time_t timeout;        /* 0: none */
 } batch_dir_conf_t;
 
 extern const command_rec batch_cmds[];
@@ -41,6 +42,7 @@ typedef struct batch_settings_t {
     apr_off_t max_request_size;
     apr_off_t max_op_response_size;
     int inherit_headers;
+    apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
 } batch_settings_t;
 
 void batch_settings_get(request_rec *r, batch_settings_t *s);

@@ -14,6 +14,7 @@
 /* json-c parses at most INT_MAX bytes; a batch body is held in memory. */
 #define MAX_REQUEST_SIZE_CEILING ((apr_off_t)1 << 30)
 #define MAX_OPERATIONS_CEILING 100000
+#define MAX_TIMEOUT_SECONDS 86400
 
 static const char *const default_methods[] = {
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
@@ -28,6 +29,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->max_request_size = UNSET;
     conf->max_op_response_size = UNSET;
     conf->inherit_headers = UNSET;
+    conf->timeout = UNSET;
     return conf;
 }
 
@@ -44,6 +46,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(max_op_response_size, UNSET);
     MERGE(allow_methods, NULL);
     MERGE(inherit_headers, UNSET);
+    MERGE(timeout, UNSET);
     MERGE(base_url_set, 0);
     conf->base_url = add->base_url_set ? add->base_url : base->base_url;
     return conf;
@@ -141,6 +144,21 @@ static const char *set_base_url(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+static const char *set_timeout(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+    char *end;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    if (*end || end == arg || n < 0 || n > MAX_TIMEOUT_SECONDS) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
+                            "from 0 (no limit) to %d", cmd->cmd->name, arg,
+                            MAX_TIMEOUT_SECONDS);
+    }
+    conf->timeout = apr_time_from_sec(n);
+    return NULL;
+}
+
 static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
 {
     batch_dir_conf_t *conf = dconf;
@@ -169,6 +187,10 @@ const command_rec batch_cmds[] = {
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "the prefix for operation URLs not starting with '/', or "
                   "none"),
+    AP_INIT_TAKE1("BatchTimeout", set_timeout, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "seconds after which operations not yet started are not "
+                  "run (504); 0 for no limit"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
@@ -207,4 +229,5 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                               : DEFAULT_MAX_OP_RESPONSE_SIZE;
     s->inherit_headers = conf->inherit_headers != UNSET
                          ? conf->inherit_headers : 1;
+    s->timeout = conf->timeout != UNSET ? conf->timeout : 0;
 }

@@ -30,6 +30,7 @@ typedef struct exec_t {
     apr_pool_t **pools;
     int next_emit;
     int stopped;                /* onError stop after a failure */
+    apr_time_t deadline;        /* BatchTimeout; 0: none */
     apr_time_t last_flush;
     apr_status_t write_rv;
 } exec_t;
@@ -45,6 +46,13 @@ static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
     const batch_op_t *op = op_at(x, i);
     int d;
 
+    if (x->deadline && apr_time_now() >= x->deadline) {
+        return batch_result_error(p, HTTP_GATEWAY_TIME_OUT,
+                                  "Gateway Timeout", BATCH_E_TIMEOUT,
+                                  apr_psprintf(p, "operation %s was not "
+                                  "started: the batch ran longer than "
+                                  "BatchTimeout", op->id));
+    }
     if (x->stopped) {
         return batch_result_error(p, HTTP_FAILED_DEPENDENCY,
                                   "Failed Dependency", BATCH_E_NOT_RUN,
@@ -146,6 +154,7 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     x.emit.pool = r->pool;
     x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     x.last_flush = apr_time_now();
+    x.deadline = s->timeout ? x.last_flush + s->timeout : 0;
 
     fmt->begin(&x.emit);
     ap_set_content_type(r, fmt->response_type(&x.emit));

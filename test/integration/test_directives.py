@@ -16,6 +16,8 @@ BAD = [
     ("BatchAllowMethods", "GET\x7f"),
     ("BatchBaseURL", "relative"),
     ("BatchBaseURL", "http://example.com/api"),
+    ("BatchTimeout", "-3"),
+    ("BatchTimeout", "soon"),
     ("BatchInheritHeaders", "maybe"),
 ]
 
@@ -25,6 +27,7 @@ GOOD = [
     ["BatchMaxOperationResponseSize 10485760"],
     ["BatchAllowMethods GET POST PROPFIND"],
     ["BatchBaseURL /api/v1"],
+    ["BatchTimeout 30"],
     ["BatchInheritHeaders Off"],
 ]
 
