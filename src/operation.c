@@ -115,6 +115,9 @@ int batch_create_request(request_rec *r)
     }
     r->read_length = 0;
     r->expecting_100 = 0;
+    /* the op's own If-* headers work as for a direct request (inherited
+     * ones were stripped above) */
+    r->no_local_copy = 0;
     /* an op is a full HTTP request: Last-Modified, error page headers */
     r->assbackwards = 0;
     r->header_only = !strcmp(op->method, "HEAD");
@@ -196,17 +199,24 @@ static int copy_answer_header(void *data, const char *name, const char *value)
     return 1;
 }
 
+/* "404 Not Found" gives "Not Found"; CGI's Status: 404 sets a status_line
+ * of "404" alone, so fall back to httpd's phrase then. */
+static const char *phrase_of(const char *line, int status)
+{
+    if (!line || atoi(line) != status || strlen(line) < 5 || line[3] != ' ') {
+        return NULL;
+    }
+    return line + 4;
+}
+
 static const char *reason_phrase(apr_pool_t *p, request_rec *f, int status)
 {
-    const char *line = f->status_line;
+    const char *phrase = phrase_of(f->status_line, status);
 
-    if (!line || atoi(line) != status) {
-        line = ap_get_status_line(status);
+    if (!phrase) {
+        phrase = phrase_of(ap_get_status_line(status), status);
     }
-    if (!line || atoi(line) != status || strlen(line) < 4) {
-        return "";
-    }
-    return apr_pstrdup(p, line + 4);
+    return phrase ? apr_pstrdup(p, phrase) : "";
 }
 
 static batch_result_t *collect(request_rec *f, int status,

@@ -269,11 +269,28 @@ static int parse_request_line(mp_t *mp, const char **pos, const char *end,
 
 /* The body: Content-Length bytes, or else the rest of the part without
  * the blank lines clients leave after it. */
+static int same_value(void *data, const char *name, const char *value)
+{
+    const char **first = data;
+
+    (void)name;
+    if (!*first) {
+        *first = value;
+        return 1;
+    }
+    return strcmp(*first, value) == 0;
+}
+
 static int parse_body(mp_t *mp, const char *pos, const char *end,
                       batch_op_t *op, const char *where)
 {
-    const char *clen = apr_table_get(op->headers, "Content-Length");
+    const char *clen = NULL;
     apr_size_t left = (apr_size_t)(end - pos);
+
+    /* as httpd refuses a request with conflicting lengths */
+    if (!apr_table_do(same_value, &clen, op->headers, "Content-Length", NULL)) {
+        return fail(mp, pos, where, "conflicting Content-Length headers");
+    }
 
     if (apr_table_get(op->headers, "Transfer-Encoding")) {
         return fail(mp, pos, where, "Transfer-Encoding in a part; send the "
