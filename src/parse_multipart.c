@@ -46,37 +46,59 @@ int batch_media_type_is_multipart(const char *media_type)
     return media_type && !strcasecmp(media_type, "multipart/mixed");
 }
 
-/* The boundary parameter of a Content-Type, bare or quoted (RFC 2046). */
+/* A parameter value at *s, a token or a quoted-string (RFC 2045); *s
+ * moves past it. NULL for an unterminated quoted-string. */
+static char *param_value(apr_pool_t *p, const char **s)
+{
+    const char *v = *s;
+    char *out, *o;
+
+    if (*v != '"') {
+        apr_size_t n = strcspn(v, "; \t");
+
+        *s = v + n;
+        return apr_pstrmemdup(p, v, n);
+    }
+    o = out = apr_palloc(p, strlen(v));
+    for (v++; *v && *v != '"'; v++) {
+        if (*v == '\\' && v[1]) {
+            v++;
+        }
+        *o++ = *v;
+    }
+    *o = '\0';
+    if (!*v) {
+        return NULL;
+    }
+    *s = v + 1;
+    return out;
+}
+
+/* The boundary parameter of a Content-Type (RFC 2046). */
 static const char *boundary_of(apr_pool_t *p, const char *ctype)
 {
     const char *s = strchr(ctype, ';');
 
-    while (s && *s) {
+    while (s && *s == ';') {
+        const char *name;
         apr_size_t n;
+        char *value;
 
-        s++;
-        while (*s == ' ' || *s == '\t') {
-            s++;
-        }
-        if (strncasecmp(s, "boundary=", 9)) {
+        for (s++; *s == ' ' || *s == '\t'; s++)
+            ;
+        name = s;
+        n = strcspn(s, "=; \t");
+        s += n;
+        if (*s != '=') {
             s = strchr(s, ';');
             continue;
         }
-        s += 9;
-        if (*s == '"') {
-            char *out = apr_palloc(p, strlen(s)), *o = out;
-
-            for (s++; *s && *s != '"'; s++) {
-                if (*s == '\\' && s[1]) {
-                    s++;
-                }
-                *o++ = *s;
-            }
-            *o = '\0';
-            return *s == '"' ? out : NULL;
+        s++;
+        value = param_value(p, &s);
+        if (!value || (n == 8 && !strncasecmp(name, "boundary", 8))) {
+            return value;
         }
-        n = strcspn(s, "; \t");
-        return apr_pstrmemdup(p, s, n);
+        s = strchr(s, ';');
     }
     return NULL;
 }
@@ -93,6 +115,7 @@ static int find_delimiter(const char *start, const char *from,
                           const char *end, const char *dash,
                           apr_size_t dlen, delim_t *d)
 {
+    const char *lower = from;
     const char *hit;
 
     while (from < end
@@ -123,6 +146,10 @@ static int find_delimiter(const char *start, const char *from,
             if (d->content_end > start && d->content_end[-1] == '\r') {
                 d->content_end--;
             }
+        }
+        /* an empty part: its delimiter's line end is the previous one's */
+        if (d->content_end < lower) {
+            d->content_end = lower;
         }
         return 1;
     }
@@ -238,6 +265,9 @@ static int parse_request_line(mp_t *mp, const char **pos, const char *end,
         at = *pos;
         line = next_line(pos, end, &n);
     } while (n == 0 && *pos < end);
+    if (n > MAX_HEADER_LINE) {
+        return fail(mp, at, where, "request line too long");
+    }
     sp1 = n ? memchr(line, ' ', n) : NULL;
     if (!sp1 || sp1 == line) {
         return fail(mp, at, where, "no request line (METHOD target "
@@ -392,8 +422,13 @@ static int parse_part(mp_t *mp, const char *pos, const char *end,
     ctype = apr_table_get(h, "Content-Type");
     type = batch_media_type(mp->pool, ctype);
     if (type && !strcmp(type, "application/http")) {
-        return parse_http_part(mp, pos, end,
-                               apr_table_get(h, "Content-ID"), group, where);
+        const char *cid = apr_table_get(h, "Content-ID");
+
+        /* it is written back into the response's part headers */
+        if (cid && !batch_is_header_value(cid)) {
+            return fail(mp, at, where, "control character in Content-ID");
+        }
+        return parse_http_part(mp, pos, end, cid, group, where);
     }
     if (batch_media_type_is_multipart(type)) {
         return parse_change_set(mp, pos, end, ctype, boundary, group, where);
@@ -415,6 +450,9 @@ static int parse_parts(mp_t *mp, const char *body, const char *end,
     if (!find_delimiter(body, body, end, dash, dlen, &d)) {
         return fail(mp, body, prefix, apr_psprintf(
             mp->pool, "no delimiter line %s", dash));
+    }
+    if (d.close) {
+        return fail(mp, body, prefix, "no parts (RFC 2046 needs one)");
     }
     while (!d.close) {
         const char *part = d.after;
