@@ -287,18 +287,6 @@ static const char *first_header_name(apr_table_t *t)
     return APR_ARRAY_IDX(arr, 0, apr_table_entry_t).key;
 }
 
-static int header_count(apr_table_t *t, const char *name)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int i, n = 0;
-
-    for (i = 0; i < arr->nelts; i++) {
-        n += !strcasecmp(e[i].key, name);
-    }
-    return n;
-}
-
 /* One application/http part's response message and the CRLF after it. */
 static void read_response(reader_t *r, rpart_t *rp)
 {
@@ -316,7 +304,7 @@ static void read_response(reader_t *r, rpart_t *rp)
     rp->headers = read_headers(r);
     clen = apr_table_get(rp->headers, "Content-Length");
     if (clen) {
-        assert_int_equal(header_count(rp->headers, "Content-Length"), 1);
+        assert_int_equal(unit_header_count(rp->headers, "Content-Length"), 1);
         rp->body_len = (apr_size_t)strtoul(clen, &stop, 10);
         assert_true(apr_isdigit(*clen) && !*stop);
         assert_true(rp->body_len <= (apr_size_t)(r->end - r->s));
@@ -346,7 +334,7 @@ static void read_parts(reader_t *r, const char *boundary, const char *group,
 
         assert_non_null(ctype);
         assert_string_equal(first_header_name(h), "Content-Type");
-        assert_int_equal(header_count(h, "Content-Type"), 1);
+        assert_int_equal(unit_header_count(h, "Content-Type"), 1);
         if (!strncmp(ctype, "multipart/mixed; boundary=", 26)) {
             assert_null(group);
             assert_int_equal(apr_table_elts(h)->nelts, 1);
@@ -357,9 +345,9 @@ static void read_parts(reader_t *r, const char *boundary, const char *group,
 
             memset(rp, 0, sizeof(*rp));
             assert_string_equal(ctype, "application/http");
-            assert_true(header_count(h, "Content-ID") <= 1);
+            assert_true(unit_header_count(h, "Content-ID") <= 1);
             assert_int_equal(apr_table_elts(h)->nelts,
-                             1 + header_count(h, "Content-ID"));
+                             1 + unit_header_count(h, "Content-ID"));
             rp->content_id = apr_table_get(h, "Content-ID");
             rp->group = group;
             read_response(r, rp);

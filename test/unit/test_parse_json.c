@@ -79,25 +79,6 @@ static batch_error_t *refused(apr_pool_t *p, const char *json,
     return refused_len(p, json, strlen(json), code, operation);
 }
 
-static batch_op_t *op_at(batch_t *batch, int i)
-{
-    assert_in_range(i, 0, batch->ops->nelts - 1);
-    return &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
-}
-
-/* How many headers named name (any case) the table holds. */
-static int header_count(apr_table_t *t, const char *name)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int i, n = 0;
-
-    for (i = 0; i < arr->nelts; i++) {
-        n += !strcasecmp(e[i].key, name);
-    }
-    return n;
-}
-
 static const char *depends_on(batch_op_t *op, int i)
 {
     assert_non_null(op->depends_on);
@@ -149,14 +130,14 @@ static void test_spec_example_ops(void **state)
     batch_t *b = parse_ok(UNIT_POOL(state), spec_example);
 
     assert_int_equal(b->ops->nelts, 3);
-    assert_string_equal(op_at(b, 0)->id, "1");
-    assert_string_equal(op_at(b, 0)->method, "GET");
-    assert_string_equal(op_at(b, 0)->url, "/products/1");
-    assert_string_equal(op_at(b, 1)->id, "2");
-    assert_string_equal(op_at(b, 1)->method, "POST");
-    assert_string_equal(op_at(b, 1)->url, "/products");
-    assert_string_equal(op_at(b, 2)->id, "3");
-    assert_string_equal(op_at(b, 2)->url, "/products?limit=5");
+    assert_string_equal(unit_op_at(b, 0)->id, "1");
+    assert_string_equal(unit_op_at(b, 0)->method, "GET");
+    assert_string_equal(unit_op_at(b, 0)->url, "/products/1");
+    assert_string_equal(unit_op_at(b, 1)->id, "2");
+    assert_string_equal(unit_op_at(b, 1)->method, "POST");
+    assert_string_equal(unit_op_at(b, 1)->url, "/products");
+    assert_string_equal(unit_op_at(b, 2)->id, "3");
+    assert_string_equal(unit_op_at(b, 2)->url, "/products?limit=5");
     assert_int_equal(b->on_error, BATCH_ON_ERROR_CONTINUE);
 }
 
@@ -166,7 +147,7 @@ static void test_spec_example_indexes(void **state)
     int i;
 
     for (i = 0; i < b->ops->nelts; i++) {
-        assert_int_equal(op_at(b, i)->index, i);
+        assert_int_equal(unit_op_at(b, i)->index, i);
     }
 }
 
@@ -174,19 +155,19 @@ static void test_spec_example_headers(void **state)
 {
     batch_t *b = parse_ok(UNIT_POOL(state), spec_example);
 
-    assert_int_equal(apr_table_elts(op_at(b, 0)->headers)->nelts, 0);
-    assert_int_equal(header_count(op_at(b, 1)->headers, "Content-Type"), 1);
-    assert_string_equal(apr_table_get(op_at(b, 1)->headers, "Content-Type"),
+    assert_int_equal(apr_table_elts(unit_op_at(b, 0)->headers)->nelts, 0);
+    assert_int_equal(unit_header_count(unit_op_at(b, 1)->headers, "Content-Type"), 1);
+    assert_string_equal(apr_table_get(unit_op_at(b, 1)->headers, "Content-Type"),
                         "application/json");
 }
 
 static void test_spec_example_body(void **state)
 {
     batch_t *b = parse_ok(UNIT_POOL(state), spec_example);
-    batch_op_t *op = op_at(b, 1);
+    batch_op_t *op = unit_op_at(b, 1);
 
-    assert_null(op_at(b, 0)->body);
-    assert_int_equal(op_at(b, 0)->body_len, 0);
+    assert_null(unit_op_at(b, 0)->body);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 0);
     assert_non_null(op->body);
     assert_int_equal(op->body_len, strlen("{\"title\":\"Test Product\"}"));
     assert_memory_equal(op->body, "{\"title\":\"Test Product\"}",
@@ -197,13 +178,13 @@ static void test_spec_example_depends_on(void **state)
 {
     batch_t *b = parse_ok(UNIT_POOL(state), spec_example);
 
-    assert_null(op_at(b, 0)->depends_on);
-    assert_null(op_at(b, 1)->depends_on);
-    assert_int_equal(op_at(b, 2)->depends_on->nelts, 1);
-    assert_string_equal(depends_on(op_at(b, 2), 0), "2");
+    assert_null(unit_op_at(b, 0)->depends_on);
+    assert_null(unit_op_at(b, 1)->depends_on);
+    assert_int_equal(unit_op_at(b, 2)->depends_on->nelts, 1);
+    assert_string_equal(depends_on(unit_op_at(b, 2), 0), "2");
     /* indexes are resolved by validation, not by the parser */
-    assert_null(op_at(b, 2)->deps);
-    assert_null(op_at(b, 2)->target);
+    assert_null(unit_op_at(b, 2)->deps);
+    assert_null(unit_op_at(b, 2)->target);
     assert_null(b->order);
 }
 
@@ -222,15 +203,15 @@ static void test_graph_vector(void **state)
     }
     b = parse_ok_len(p, json, len);
     assert_int_equal(b->ops->nelts, 5);
-    assert_string_equal(op_at(b, 0)->url, "/me/memberOf");
-    assert_string_equal(op_at(b, 2)->method, "DELETE");
-    op = op_at(b, 3);
+    assert_string_equal(unit_op_at(b, 0)->url, "/me/memberOf");
+    assert_string_equal(unit_op_at(b, 2)->method, "DELETE");
+    op = unit_op_at(b, 3);
     assert_string_equal(op->id, "4");
     assert_string_equal(op->method, "POST");
     assert_int_equal(op->body_len, 2);
     assert_memory_equal(op->body, "{}", 2);
-    assert_int_equal(header_count(op->headers, "Content-Type"), 1);
-    op = op_at(b, 4);
+    assert_int_equal(unit_header_count(op->headers, "Content-Type"), 1);
+    op = unit_op_at(b, 4);
     assert_string_equal(op->url, "users?$select=id,displayName,"
                         "userPrincipalName&$filter=city eq null&$count=true");
     assert_string_equal(apr_table_get(op->headers, "ConsistencyLevel"),
@@ -252,22 +233,22 @@ static void test_odata_vector(void **state)
     }
     b = parse_ok_len(p, json, len);
     assert_int_equal(b->ops->nelts, 4);
-    assert_string_equal(op_at(b, 0)->method, "get");
-    op = op_at(b, 1);
+    assert_string_equal(unit_op_at(b, 0)->method, "get");
+    op = unit_op_at(b, 1);
     assert_string_equal(op->method, "patch");
     assert_string_equal(op->url, "/service/Customers('ALFKI')");
     assert_string_equal(depends_on(op, 0), "0");
     assert_string_equal(apr_table_get(op->headers, "Prefer"),
                         "return=minimal");
     /* the op's lower-case content-type is kept, not doubled */
-    assert_int_equal(header_count(op->headers, "Content-Type"), 1);
+    assert_int_equal(unit_header_count(op->headers, "Content-Type"), 1);
     assert_int_equal(op->body_len, strlen(patch));
     assert_memory_equal(op->body, patch, op->body_len);
-    assert_string_equal(depends_on(op_at(b, 3), 0), "group1");
-    assert_null(op_at(b, 0)->group);
-    assert_string_equal(op_at(b, 1)->group, "group1");
-    assert_string_equal(op_at(b, 2)->group, "group1");
-    assert_null(op_at(b, 3)->group);
+    assert_string_equal(depends_on(unit_op_at(b, 3), 0), "group1");
+    assert_null(unit_op_at(b, 0)->group);
+    assert_string_equal(unit_op_at(b, 1)->group, "group1");
+    assert_string_equal(unit_op_at(b, 2)->group, "group1");
+    assert_null(unit_op_at(b, 3)->group);
 }
 
 /* --- method, url, headers --- */
@@ -277,7 +258,7 @@ static void test_method_defaults_to_get(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/x\""));
 
-    assert_string_equal(op_at(b, 0)->method, "GET");
+    assert_string_equal(unit_op_at(b, 0)->method, "GET");
 }
 
 static void test_method_null_defaults_to_get(void **state)
@@ -286,7 +267,7 @@ static void test_method_null_defaults_to_get(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"method\":null,"
                                     "\"url\":\"/x\""));
 
-    assert_string_equal(op_at(b, 0)->method, "GET");
+    assert_string_equal(unit_op_at(b, 0)->method, "GET");
 }
 
 static void test_method_kept_as_written(void **state)
@@ -296,7 +277,7 @@ static void test_method_kept_as_written(void **state)
                                     "\"url\":\"/x\""));
 
     /* upper-casing is validation's job */
-    assert_string_equal(op_at(b, 0)->method, "pAtCh");
+    assert_string_equal(unit_op_at(b, 0)->method, "pAtCh");
 }
 
 static void test_url_kept_as_written(void **state)
@@ -305,8 +286,8 @@ static void test_url_kept_as_written(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":"
                                     "\"me/x?a=\\u00e9&b=http://y\""));
 
-    assert_string_equal(op_at(b, 0)->url, "me/x?a=\xc3\xa9&b=http://y");
-    assert_null(op_at(b, 0)->target);
+    assert_string_equal(unit_op_at(b, 0)->url, "me/x?a=\xc3\xa9&b=http://y");
+    assert_null(unit_op_at(b, 0)->target);
 }
 
 static void test_headers_absent_is_empty_table(void **state)
@@ -314,8 +295,8 @@ static void test_headers_absent_is_empty_table(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\""));
 
-    assert_non_null(op_at(b, 0)->headers);
-    assert_int_equal(apr_table_elts(op_at(b, 0)->headers)->nelts, 0);
+    assert_non_null(unit_op_at(b, 0)->headers);
+    assert_int_equal(apr_table_elts(unit_op_at(b, 0)->headers)->nelts, 0);
 }
 
 static void test_headers_null_is_empty_table(void **state)
@@ -324,8 +305,8 @@ static void test_headers_null_is_empty_table(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"headers\":null"));
 
-    assert_non_null(op_at(b, 0)->headers);
-    assert_int_equal(apr_table_elts(op_at(b, 0)->headers)->nelts, 0);
+    assert_non_null(unit_op_at(b, 0)->headers);
+    assert_int_equal(apr_table_elts(unit_op_at(b, 0)->headers)->nelts, 0);
 }
 
 static void test_headers_kept_as_written(void **state)
@@ -335,7 +316,7 @@ static void test_headers_kept_as_written(void **state)
                                     "\"headers\":{\"X-One\":\"1\","
                                     "\"accept\":\"text/plain\","
                                     "\"X-Empty\":\"\"}"));
-    const apr_array_header_t *arr = apr_table_elts(op_at(b, 0)->headers);
+    const apr_array_header_t *arr = apr_table_elts(unit_op_at(b, 0)->headers);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
 
     assert_int_equal(arr->nelts, 3);
@@ -354,8 +335,8 @@ static void test_body_absent_is_no_body(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\""));
 
-    assert_null(op_at(b, 0)->body);
-    assert_int_equal(op_at(b, 0)->body_len, 0);
+    assert_null(unit_op_at(b, 0)->body);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 0);
 }
 
 static void test_body_null_is_no_body(void **state)
@@ -364,9 +345,9 @@ static void test_body_null_is_no_body(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"body\":null"));
 
-    assert_null(op_at(b, 0)->body);
-    assert_int_equal(op_at(b, 0)->body_len, 0);
-    assert_null(apr_table_get(op_at(b, 0)->headers, "Content-Type"));
+    assert_null(unit_op_at(b, 0)->body);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 0);
+    assert_null(apr_table_get(unit_op_at(b, 0)->headers, "Content-Type"));
 }
 
 static void test_body_string_sent_as_is(void **state)
@@ -377,10 +358,10 @@ static void test_body_string_sent_as_is(void **state)
                                     "\\u00e9 {not json}\""));
     const char *want = "l1\nl2 \"q\" \xc3\xa9 {not json}";
 
-    assert_int_equal(op_at(b, 0)->body_len, strlen(want));
-    assert_memory_equal(op_at(b, 0)->body, want, strlen(want));
+    assert_int_equal(unit_op_at(b, 0)->body_len, strlen(want));
+    assert_memory_equal(unit_op_at(b, 0)->body, want, strlen(want));
     /* a string body gets no Content-Type */
-    assert_null(apr_table_get(op_at(b, 0)->headers, "Content-Type"));
+    assert_null(apr_table_get(unit_op_at(b, 0)->headers, "Content-Type"));
 }
 
 static void test_body_string_keeps_nul(void **state)
@@ -389,8 +370,8 @@ static void test_body_string_keeps_nul(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"body\":\"a\\u0000b\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 3);
-    assert_memory_equal(op_at(b, 0)->body, "a\0b", 3);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 3);
+    assert_memory_equal(unit_op_at(b, 0)->body, "a\0b", 3);
 }
 
 static void test_body_empty_string(void **state)
@@ -399,7 +380,7 @@ static void test_body_empty_string(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"body\":\"\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 0);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 0);
 }
 
 static void test_body_object_serialized_compactly(void **state)
@@ -410,8 +391,8 @@ static void test_body_object_serialized_compactly(void **state)
                                     " \"u\" : \"a/b\" }"));
     const char *want = "{\"a\":[1,2],\"u\":\"a/b\"}";
 
-    assert_int_equal(op_at(b, 0)->body_len, strlen(want));
-    assert_memory_equal(op_at(b, 0)->body, want, strlen(want));
+    assert_int_equal(unit_op_at(b, 0)->body_len, strlen(want));
+    assert_memory_equal(unit_op_at(b, 0)->body, want, strlen(want));
 }
 
 static void test_body_object_adds_content_type(void **state)
@@ -420,8 +401,8 @@ static void test_body_object_adds_content_type(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"body\":{\"a\":1}"));
 
-    assert_int_equal(header_count(op_at(b, 0)->headers, "Content-Type"), 1);
-    assert_string_equal(apr_table_get(op_at(b, 0)->headers, "Content-Type"),
+    assert_int_equal(unit_header_count(unit_op_at(b, 0)->headers, "Content-Type"), 1);
+    assert_string_equal(apr_table_get(unit_op_at(b, 0)->headers, "Content-Type"),
                         "application/json");
 }
 
@@ -437,7 +418,7 @@ static void test_body_array_and_scalars_serialized(void **state)
     int i;
 
     for (i = 0; i < 4; i++) {
-        batch_op_t *op = op_at(b, i);
+        batch_op_t *op = unit_op_at(b, i);
 
         assert_int_equal(op->body_len, strlen(want[i]));
         assert_memory_equal(op->body, want[i], op->body_len);
@@ -453,8 +434,8 @@ static void test_body_object_keeps_op_content_type(void **state)
                                     "\"headers\":{\"Content-Type\":"
                                     "\"text/plain\"},\"body\":{}"));
 
-    assert_int_equal(header_count(op_at(b, 0)->headers, "Content-Type"), 1);
-    assert_string_equal(apr_table_get(op_at(b, 0)->headers, "Content-Type"),
+    assert_int_equal(unit_header_count(unit_op_at(b, 0)->headers, "Content-Type"), 1);
+    assert_string_equal(apr_table_get(unit_op_at(b, 0)->headers, "Content-Type"),
                         "text/plain");
 }
 
@@ -466,8 +447,8 @@ static void test_body_object_keeps_lower_case_content_type(void **state)
                                     "\"application/merge-patch+json\"},"
                                     "\"body\":{\"a\":null}"));
 
-    assert_int_equal(header_count(op_at(b, 0)->headers, "Content-Type"), 1);
-    assert_string_equal(apr_table_get(op_at(b, 0)->headers, "Content-Type"),
+    assert_int_equal(unit_header_count(unit_op_at(b, 0)->headers, "Content-Type"), 1);
+    assert_string_equal(apr_table_get(unit_op_at(b, 0)->headers, "Content-Type"),
                         "application/merge-patch+json");
 }
 
@@ -478,9 +459,9 @@ static void test_base64_decodes_text(void **state)
                                     "\"bodyEncoding\":\"base64\","
                                     "\"body\":\"aGVsbG8=\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 5);
-    assert_memory_equal(op_at(b, 0)->body, "hello", 5);
-    assert_null(apr_table_get(op_at(b, 0)->headers, "Content-Type"));
+    assert_int_equal(unit_op_at(b, 0)->body_len, 5);
+    assert_memory_equal(unit_op_at(b, 0)->body, "hello", 5);
+    assert_null(apr_table_get(unit_op_at(b, 0)->headers, "Content-Type"));
 }
 
 static void test_base64_decodes_binary(void **state)
@@ -490,8 +471,8 @@ static void test_base64_decodes_binary(void **state)
                                     "\"bodyEncoding\":\"base64\","
                                     "\"body\":\"AAEC/4CA+/8=\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 8);
-    assert_memory_equal(op_at(b, 0)->body,
+    assert_int_equal(unit_op_at(b, 0)->body_len, 8);
+    assert_memory_equal(unit_op_at(b, 0)->body,
                         "\x00\x01\x02\xff\x80\x80\xfb\xff", 8);
 }
 
@@ -504,10 +485,10 @@ static void test_base64_decodes_unpadded(void **state)
                           "{\"id\":\"b\",\"url\":\"/\",\"body\":\"QQ\","
                           "\"bodyEncoding\":\"base64\"}]}");
 
-    assert_int_equal(op_at(b, 0)->body_len, 2);
-    assert_memory_equal(op_at(b, 0)->body, "AB", 2);
-    assert_int_equal(op_at(b, 1)->body_len, 1);
-    assert_memory_equal(op_at(b, 1)->body, "A", 1);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 2);
+    assert_memory_equal(unit_op_at(b, 0)->body, "AB", 2);
+    assert_int_equal(unit_op_at(b, 1)->body_len, 1);
+    assert_memory_equal(unit_op_at(b, 1)->body, "A", 1);
 }
 
 static void test_base64_empty_string(void **state)
@@ -517,7 +498,7 @@ static void test_base64_empty_string(void **state)
                                     "\"bodyEncoding\":\"base64\","
                                     "\"body\":\"\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 0);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 0);
 }
 
 static void test_base64_name_any_case(void **state)
@@ -527,8 +508,8 @@ static void test_base64_name_any_case(void **state)
                                     "\"bodyEncoding\":\"Base64\","
                                     "\"body\":\"QUJD\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 3);
-    assert_memory_equal(op_at(b, 0)->body, "ABC", 3);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 3);
+    assert_memory_equal(unit_op_at(b, 0)->body, "ABC", 3);
 }
 
 static void test_base64_null_body_is_no_body(void **state)
@@ -538,7 +519,7 @@ static void test_base64_null_body_is_no_body(void **state)
                                     "\"bodyEncoding\":\"base64\","
                                     "\"body\":null"));
 
-    assert_null(op_at(b, 0)->body);
+    assert_null(unit_op_at(b, 0)->body);
 }
 
 static void test_body_encoding_null_is_none(void **state)
@@ -548,8 +529,8 @@ static void test_body_encoding_null_is_none(void **state)
                                     "\"bodyEncoding\":null,"
                                     "\"body\":\"QUJD\""));
 
-    assert_int_equal(op_at(b, 0)->body_len, 4);
-    assert_memory_equal(op_at(b, 0)->body, "QUJD", 4);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 4);
+    assert_memory_equal(unit_op_at(b, 0)->body, "QUJD", 4);
 }
 
 /* --- atomicityGroup --- */
@@ -560,7 +541,7 @@ static void test_atomicity_group_null_is_none(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"atomicityGroup\":null"));
 
-    assert_null(op_at(b, 0)->group);
+    assert_null(unit_op_at(b, 0)->group);
 }
 
 static void test_atomicity_group_not_string(void **state)
@@ -658,7 +639,7 @@ static void test_depth_32_accepted(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, nested(p, 29));
 
-    assert_int_equal(op_at(b, 0)->body_len, 58);
+    assert_int_equal(unit_op_at(b, 0)->body_len, 58);
 }
 
 /* --- not JSON --- */
@@ -1090,7 +1071,7 @@ static void test_depends_on_null_is_none(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"dependsOn\":null"));
 
-    assert_null(op_at(b, 0)->depends_on);
+    assert_null(unit_op_at(b, 0)->depends_on);
 }
 
 static void test_depends_on_empty(void **state)
@@ -1099,8 +1080,8 @@ static void test_depends_on_empty(void **state)
     batch_t *b = parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
                                     "\"dependsOn\":[]"));
 
-    assert_non_null(op_at(b, 0)->depends_on);
-    assert_int_equal(op_at(b, 0)->depends_on->nelts, 0);
+    assert_non_null(unit_op_at(b, 0)->depends_on);
+    assert_int_equal(unit_op_at(b, 0)->depends_on->nelts, 0);
 }
 
 /* --- body encoding --- */

@@ -132,25 +132,6 @@ static void assert_offset(apr_pool_t *p, const batch_error_t *err, int at)
     assert_contains(err->message, apr_psprintf(p, "(byte offset %d)", at));
 }
 
-static batch_op_t *op_at(batch_t *batch, int i)
-{
-    assert_in_range(i, 0, batch->ops->nelts - 1);
-    return &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
-}
-
-/* How many headers named name (any case) the table holds. */
-static int header_count(apr_table_t *t, const char *name)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int i, n = 0;
-
-    for (i = 0; i < arr->nelts; i++) {
-        n += !strcasecmp(e[i].key, name);
-    }
-    return n;
-}
-
 static int header_total(apr_table_t *t)
 {
     return apr_table_elts(t)->nelts;
@@ -160,7 +141,7 @@ static void assert_header(batch_op_t *op, const char *name,
                           const char *value)
 {
     assert_non_null(op->headers);
-    assert_int_equal(header_count(op->headers, name), 1);
+    assert_int_equal(unit_header_count(op->headers, name), 1);
     assert_string_equal(apr_table_get(op->headers, name), value);
 }
 
@@ -253,7 +234,7 @@ static void assert_same_ops(batch_t *a, batch_t *b)
 
     assert_int_equal(a->ops->nelts, b->ops->nelts);
     for (i = 0; i < a->ops->nelts; i++) {
-        batch_op_t *x = op_at(a, i), *y = op_at(b, i);
+        batch_op_t *x = unit_op_at(a, i), *y = unit_op_at(b, i);
         const apr_array_header_t *hx = apr_table_elts(x->headers);
         const apr_array_header_t *hy = apr_table_elts(y->headers);
 
@@ -386,7 +367,7 @@ static void test_vector_google(void **state)
     assert_int_equal(b->ops->nelts, 3);
 
     /* request line without HTTP/1.1, no blank line before the delimiter */
-    op = op_at(b, 0);
+    op = unit_op_at(b, 0);
     assert_int_equal(op->index, 0);
     assert_string_equal(op->method, "GET");
     assert_string_equal(op->url, "/farm/v1/animals/pony");
@@ -398,7 +379,7 @@ static void test_vector_google(void **state)
     assert_no_body(op);
 
     /* the body is its Content-Length, without the extra CRLF after it */
-    op = op_at(b, 1);
+    op = unit_op_at(b, 1);
     assert_int_equal(op->index, 1);
     assert_string_equal(op->method, "PUT");
     assert_string_equal(op->url, "/farm/v1/animals/sheep");
@@ -415,7 +396,7 @@ static void test_vector_google(void **state)
                 "}");
     assert_null(op->group);
 
-    op = op_at(b, 2);
+    op = unit_op_at(b, 2);
     assert_string_equal(op->method, "GET");
     assert_string_equal(op->url, "/farm/v1/animals");
     assert_string_equal(op->content_id,
@@ -425,7 +406,7 @@ static void test_vector_google(void **state)
     assert_no_body(op);
 
     validate_ok(p, b, NULL);
-    assert_string_equal(op_at(b, 1)->target, "/farm/v1/animals/sheep");
+    assert_string_equal(unit_op_at(b, 1)->target, "/farm/v1/animals/sheep");
 }
 
 static void test_vector_googleapiclient(void **state)
@@ -442,7 +423,7 @@ static void test_vector_googleapiclient(void **state)
     b = parse_vector(p, &v);
     assert_int_equal(b->ops->nelts, 2);
 
-    op = op_at(b, 0);
+    op = unit_op_at(b, 0);
     assert_string_equal(op->method, "GET");
     assert_string_equal(op->url, "/farm/v1/animals/pony?alt=json");
     assert_string_equal(op->content_id,
@@ -455,7 +436,7 @@ static void test_vector_googleapiclient(void **state)
     assert_header(op, "Host", "www.googleapis.com");
     assert_no_body(op);
 
-    op = op_at(b, 1);
+    op = unit_op_at(b, 1);
     assert_string_equal(op->method, "PUT");
     assert_string_equal(op->url, "/farm/v1/animals/sheep?alt=json");
     assert_string_equal(op->content_id,
@@ -479,7 +460,7 @@ static void test_vector_odata(void **state)
     b = parse_vector(p, &v);
     assert_int_equal(b->ops->nelts, 4);
 
-    op = op_at(b, 0);
+    op = unit_op_at(b, 0);
     assert_string_equal(op->method, "GET");
     assert_string_equal(op->url, "/service/Customers('ALFKI')");
     assert_null(op->content_id);
@@ -489,7 +470,7 @@ static void test_vector_odata(void **state)
     assert_no_body(op);
 
     /* the change set: two operations of one group */
-    op = op_at(b, 1);
+    op = unit_op_at(b, 1);
     assert_int_equal(op->index, 1);
     assert_string_equal(op->method, "POST");
     assert_string_equal(op->url, "/service/Customers");
@@ -500,19 +481,19 @@ static void test_vector_odata(void **state)
     ASSERT_BODY(op, "{\"CustomerID\": \"POIUY\", "
                 "\"CompanyName\": \"Poiuy Traders\"}");
 
-    op = op_at(b, 2);
+    op = unit_op_at(b, 2);
     assert_int_equal(op->index, 2);
     assert_string_equal(op->method, "PATCH");
     assert_string_equal(op->url, "/service/Customers('ALFKI')");
     assert_string_equal(op->content_id, "2");
     assert_string_equal(op->id, "2");
     assert_non_null(op->group);
-    assert_string_equal(op->group, op_at(b, 1)->group);
+    assert_string_equal(op->group, unit_op_at(b, 1)->group);
     assert_header(op, "If-Match", "W/\"1\"");
     assert_header(op, "Prefer", "return=minimal");
     ASSERT_BODY(op, "{\"CompanyName\": \"Alfreds Futterkiste GmbH\"}");
 
-    op = op_at(b, 3);
+    op = unit_op_at(b, 3);
     assert_int_equal(op->index, 3);
     assert_string_equal(op->method, "GET");
     assert_string_equal(op->url, "/service/Products");
@@ -524,9 +505,9 @@ static void test_vector_odata(void **state)
 
     /* the group runs in order: its second member waits for the first */
     validate_ok(p, b, NULL);
-    assert_int_equal(op_at(b, 2)->deps->nelts, 1);
-    assert_int_equal(APR_ARRAY_IDX(op_at(b, 2)->deps, 0, int), 1);
-    assert_int_equal(op_at(b, 1)->deps->nelts, 0);
+    assert_int_equal(unit_op_at(b, 2)->deps->nelts, 1);
+    assert_int_equal(APR_ARRAY_IDX(unit_op_at(b, 2)->deps, 0, int), 1);
+    assert_int_equal(unit_op_at(b, 1)->deps->nelts, 0);
     assert_int_equal(b->order[0], 0);
     assert_int_equal(b->order[1], 1);
     assert_int_equal(b->order[2], 2);
@@ -558,7 +539,7 @@ static void test_vector_flask(void **state)
     assert_int_equal(b->ops->nelts, 2);
 
     /* http://localhost:5000/cat/alice names this server: reduced */
-    op = op_at(b, 0);
+    op = unit_op_at(b, 0);
     assert_string_equal(op->method, "PATCH");
     assert_string_equal(op->url, "/cat/alice");
     assert_null(op->content_id);
@@ -568,13 +549,13 @@ static void test_vector_flask(void **state)
     assert_int_equal(header_total(op->headers), 6);
     ASSERT_BODY(op, "{\"name\": \"fance\"}");
 
-    op = op_at(b, 1);
+    op = unit_op_at(b, 1);
     assert_string_equal(op->url, "/cat/bob");
     assert_string_equal(op->id, "part 2");
     ASSERT_BODY(op, "{\"name\": \"duhbob\"}");
 
     validate_ok(p, b, NULL);
-    assert_string_equal(op_at(b, 0)->target, "/cat/alice");
+    assert_string_equal(unit_op_at(b, 0)->target, "/cat/alice");
 }
 
 static void flask_refused(void **state, const char *scheme,
@@ -636,7 +617,7 @@ static void check_two_parts(batch_t *b, const char *body1)
     batch_op_t *op;
 
     assert_int_equal(b->ops->nelts, 2);
-    op = op_at(b, 0);
+    op = unit_op_at(b, 0);
     assert_string_equal(op->method, "POST");
     assert_string_equal(op->url, "/x");
     assert_string_equal(op->content_id, "<a>");
@@ -644,7 +625,7 @@ static void check_two_parts(batch_t *b, const char *body1)
     /* no Content-Length: the rest of the part less its trailing blank
      * lines */
     assert_body(op, body1, strlen(body1));
-    op = op_at(b, 1);
+    op = unit_op_at(b, 1);
     assert_string_equal(op->method, "GET");
     assert_string_equal(op->url, "/y?q=1");
     assert_null(op->content_id);
@@ -690,11 +671,11 @@ static void test_mixed_line_ends(void **state)
     batch_op_t *op;
 
     assert_int_equal(b->ops->nelts, 2);
-    op = op_at(b, 0);
+    op = unit_op_at(b, 0);
     assert_string_equal(op->content_id, "<a>");
     assert_header(op, "Content-Type", "text/plain");
     ASSERT_BODY(op, "line 1\r\nline 2");
-    op = op_at(b, 1);
+    op = unit_op_at(b, 1);
     assert_string_equal(op->url, "/y?q=1");
     assert_header(op, "Accept", "*/*");
 }
@@ -712,11 +693,11 @@ static void test_no_blank_line_after_headers(void **state)
     batch_t *b = parse_ok(p, crlf);
 
     assert_int_equal(b->ops->nelts, 2);
-    assert_string_equal(op_at(b, 0)->url, "/a");
-    assert_int_equal(header_total(op_at(b, 0)->headers), 0);
-    assert_no_body(op_at(b, 0));
-    assert_header(op_at(b, 1), "X-A", "1");
-    assert_no_body(op_at(b, 1));
+    assert_string_equal(unit_op_at(b, 0)->url, "/a");
+    assert_int_equal(header_total(unit_op_at(b, 0)->headers), 0);
+    assert_no_body(unit_op_at(b, 0));
+    assert_header(unit_op_at(b, 1), "X-A", "1");
+    assert_no_body(unit_op_at(b, 1));
     assert_same_ops(b, parse_ok(p, lf(p, crlf)));
 }
 
@@ -726,7 +707,7 @@ static void test_blank_lines_before_request_line(void **state)
         UNIT_POOL(state), "\r\n\n\r\nDELETE /x HTTP/1.1\r\n\r\n"));
 
     assert_int_equal(b->ops->nelts, 1);
-    assert_string_equal(op_at(b, 0)->method, "DELETE");
+    assert_string_equal(unit_op_at(b, 0)->method, "DELETE");
 }
 
 static void test_extra_blank_lines_after_body(void **state)
@@ -735,7 +716,7 @@ static void test_extra_blank_lines_after_body(void **state)
         UNIT_POOL(state), "POST /x\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n"
         "\n\r\n"));
 
-    ASSERT_BODY(op_at(b, 0), "hi");
+    ASSERT_BODY(unit_op_at(b, 0), "hi");
 }
 
 /* --- preamble, epilogue, transport padding --- */
@@ -757,7 +738,7 @@ static void test_preamble_and_epilogue_ignored(void **state)
                           "junk that is never read\r\n");
 
     assert_int_equal(b->ops->nelts, 1);
-    assert_string_equal(op_at(b, 0)->url, "/one");
+    assert_string_equal(unit_op_at(b, 0)->url, "/one");
 }
 
 static void test_transport_padding(void **state)
@@ -771,8 +752,8 @@ static void test_transport_padding(void **state)
     batch_t *b = parse_ok(p, crlf);
 
     assert_int_equal(b->ops->nelts, 2);
-    assert_string_equal(op_at(b, 0)->url, "/one");
-    assert_string_equal(op_at(b, 1)->url, "/two");
+    assert_string_equal(unit_op_at(b, 0)->url, "/one");
+    assert_string_equal(unit_op_at(b, 1)->url, "/two");
     assert_same_ops(b, parse_ok(p, lf(p, crlf)));
 }
 
@@ -903,7 +884,7 @@ static void test_boundary_inside_line_is_body(void **state)
         " --b\r\n"));
 
     assert_int_equal(b->ops->nelts, 1);
-    ASSERT_BODY(op_at(b, 0), "see --b here\r\nx--b--\r\n --b");
+    ASSERT_BODY(unit_op_at(b, 0), "see --b here\r\nx--b--\r\n --b");
 }
 
 static void test_longer_boundary_line_is_body(void **state)
@@ -921,9 +902,9 @@ static void test_longer_boundary_line_is_body(void **state)
     batch_t *b = parse_ok(p, crlf);
 
     assert_int_equal(b->ops->nelts, 1);
-    ASSERT_BODY(op_at(b, 0), "--bx\r\n--b-\r\n--b--x\r\n--b -\r\n--b\rx");
+    ASSERT_BODY(unit_op_at(b, 0), "--bx\r\n--b-\r\n--b--x\r\n--b -\r\n--b\rx");
     b = parse_ok(p, lf(p, crlf));
-    ASSERT_BODY(op_at(b, 0), "--bx\n--b-\n--b--x\n--b -\n--b\rx");
+    ASSERT_BODY(unit_op_at(b, 0), "--bx\n--b-\n--b--x\n--b -\n--b\rx");
 }
 
 /*
@@ -947,7 +928,7 @@ static void test_content_length_body_ends_in_crlf(void **state)
     batch_t *b = parse_ok(UNIT_POOL(state), http_part(
         UNIT_POOL(state), "POST /x\r\nContent-Length: 5\r\n\r\nabc\r\n"));
 
-    ASSERT_BODY(op_at(b, 0), "abc\r\n");
+    ASSERT_BODY(unit_op_at(b, 0), "abc\r\n");
 }
 
 /* What lies after Content-Length bytes and before the delimiter is left
@@ -957,7 +938,7 @@ static void test_content_length_shorter_than_part(void **state)
     batch_t *b = parse_ok(UNIT_POOL(state), http_part(
         UNIT_POOL(state), "POST /x\r\nContent-Length: 3\r\n\r\nabcdef\r\n"));
 
-    ASSERT_BODY(op_at(b, 0), "abc");
+    ASSERT_BODY(unit_op_at(b, 0), "abc");
 }
 
 static void test_content_length_zero(void **state)
@@ -965,7 +946,7 @@ static void test_content_length_zero(void **state)
     batch_t *b = parse_ok(UNIT_POOL(state), http_part(
         UNIT_POOL(state), "POST /x\r\nContent-Length: 0\r\n\r\n\r\n"));
 
-    assert_no_body(op_at(b, 0));
+    assert_no_body(unit_op_at(b, 0));
 }
 
 static void test_binary_body(void **state)
@@ -980,7 +961,7 @@ static void test_binary_body(void **state)
         "\r\n--b--\r\n";
     batch_t *b = parse_ct_len_ok(p, CT_B, body, sizeof(body) - 1);
 
-    ASSERT_BODY(op_at(b, 0), "\0\r\n\xff\n\r\0\x80z");
+    ASSERT_BODY(unit_op_at(b, 0), "\0\r\n\xff\n\r\0\x80z");
 }
 
 /* --- part headers --- */
@@ -991,7 +972,7 @@ static void test_part_headers_any_case(void **state)
         UNIT_POOL(state), "content-type: Application/HTTP; msgtype=request\r\n"
         "content-id:   <x>  \r\n", "GET /x\r\n"));
 
-    assert_string_equal(op_at(b, 0)->content_id, "<x>");
+    assert_string_equal(unit_op_at(b, 0)->content_id, "<x>");
 }
 
 static void test_transfer_encoding_identity_accepted(void **state)
@@ -1071,11 +1052,11 @@ static void test_request_line_versions(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
 
-    assert_string_equal(op_at(parse_ok(p, http_part(p, "GET /x HTTP/1.1\r\n")),
+    assert_string_equal(unit_op_at(parse_ok(p, http_part(p, "GET /x HTTP/1.1\r\n")),
                               0)->url, "/x");
-    assert_string_equal(op_at(parse_ok(p, http_part(p, "GET /x HTTP/1.0\r\n")),
+    assert_string_equal(unit_op_at(parse_ok(p, http_part(p, "GET /x HTTP/1.0\r\n")),
                               0)->url, "/x");
-    assert_string_equal(op_at(parse_ok(p, http_part(p, "GET /x\r\n")),
+    assert_string_equal(unit_op_at(parse_ok(p, http_part(p, "GET /x\r\n")),
                               0)->url, "/x");
 }
 
@@ -1085,9 +1066,9 @@ static void test_request_line_method_case(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, http_part(p, "patch /x\r\n"));
 
-    assert_string_equal(op_at(b, 0)->method, "patch");
+    assert_string_equal(unit_op_at(b, 0)->method, "patch");
     validate_ok(p, b, NULL);
-    assert_string_equal(op_at(b, 0)->method, "PATCH");
+    assert_string_equal(unit_op_at(b, 0)->method, "PATCH");
 }
 
 static void test_request_line_bad_version(void **state)
@@ -1149,7 +1130,7 @@ static batch_op_t *one_url(void **state, const char *url, const char *scheme,
 
     b = accepted(parse_self(p, CT_B, body, strlen(body), scheme, host, port,
                             &err), &err);
-    return op_at(b, 0);
+    return unit_op_at(b, 0);
 }
 
 static batch_error_t *url_refused(void **state, const char *url,
@@ -1225,7 +1206,7 @@ static void test_absolute_url_other_scheme(void **state)
     batch_t *b = parse_ok(p, http_part(p, "GET ftp://localhost:5000/a\r\n"));
     batch_error_t *err;
 
-    assert_string_equal(op_at(b, 0)->url, "ftp://localhost:5000/a");
+    assert_string_equal(unit_op_at(b, 0)->url, "ftp://localhost:5000/a");
     err = validate_with(p, b, 100, NULL);
     unit_assert_error(err, 400, BATCH_E_INVALID_URL, "part 1");
 }
@@ -1242,10 +1223,10 @@ static void test_inner_headers(void **state)
                                        "X-Ows: \t v  w \t\r\n"
                                        "X-Colon:a:b\r\n"
                                        "\r\n"));
-    batch_op_t *op = op_at(b, 0);
+    batch_op_t *op = unit_op_at(b, 0);
 
     assert_int_equal(header_total(op->headers), 5);
-    assert_int_equal(header_count(op->headers, "Accept"), 2);
+    assert_int_equal(unit_header_count(op->headers, "Accept"), 2);
     assert_header(op, "X-Empty", "");
     assert_header(op, "X-Ows", "v  w");
     assert_header(op, "X-Colon", "a:b");
@@ -1300,7 +1281,7 @@ static void test_header_line_8190_accepted(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, long_header_part(p, 8190));
 
-    assert_int_equal(strlen(apr_table_get(op_at(b, 0)->headers, "X-Long")),
+    assert_int_equal(strlen(apr_table_get(unit_op_at(b, 0)->headers, "X-Long")),
                      8190 - 8);
 }
 
@@ -1334,7 +1315,7 @@ static void test_100_headers_accepted(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     batch_t *b = parse_ok(p, many_headers_part(p, 100));
 
-    assert_int_equal(header_total(op_at(b, 0)->headers), 100);
+    assert_int_equal(header_total(unit_op_at(b, 0)->headers), 100);
 }
 
 static void test_101_headers_refused(void **state)
@@ -1410,7 +1391,7 @@ static void test_content_length_conflicting(void **state)
 
     assert_contains(err->message, "Content-Length");
     assert_offset_of(p, err, body, "abcde");
-    ASSERT_BODY(op_at(parse_ok(p, http_part(p, "POST /x\r\n"
+    ASSERT_BODY(unit_op_at(parse_ok(p, http_part(p, "POST /x\r\n"
                                             "Content-Length: 2\r\n"
                                             "content-length: 2\r\n\r\n"
                                             "ab")), 0), "ab");
@@ -1511,24 +1492,24 @@ static const char change_set_body[] =
 static void check_change_sets(batch_t *b)
 {
     assert_int_equal(b->ops->nelts, 5);
-    assert_null(op_at(b, 0)->group);
-    assert_string_equal(op_at(b, 0)->id, "part 1");
-    assert_non_null(op_at(b, 1)->group);
-    assert_string_equal(op_at(b, 1)->id, "1");
-    ASSERT_BODY(op_at(b, 1), "ab");
-    assert_non_null(op_at(b, 2)->group);
-    assert_string_equal(op_at(b, 2)->group, op_at(b, 1)->group);
-    assert_string_equal(op_at(b, 2)->method, "DELETE");
-    assert_string_equal(op_at(b, 2)->id, "2");
+    assert_null(unit_op_at(b, 0)->group);
+    assert_string_equal(unit_op_at(b, 0)->id, "part 1");
+    assert_non_null(unit_op_at(b, 1)->group);
+    assert_string_equal(unit_op_at(b, 1)->id, "1");
+    ASSERT_BODY(unit_op_at(b, 1), "ab");
+    assert_non_null(unit_op_at(b, 2)->group);
+    assert_string_equal(unit_op_at(b, 2)->group, unit_op_at(b, 1)->group);
+    assert_string_equal(unit_op_at(b, 2)->method, "DELETE");
+    assert_string_equal(unit_op_at(b, 2)->id, "2");
     /* another change set is another group; its part is named inside its
      * change set */
-    assert_non_null(op_at(b, 3)->group);
-    assert_string_not_equal(op_at(b, 3)->group, op_at(b, 1)->group);
-    assert_string_equal(op_at(b, 3)->id, "part 3.1");
-    assert_string_equal(op_at(b, 3)->url, "/other");
-    assert_null(op_at(b, 4)->group);
-    assert_string_equal(op_at(b, 4)->id, "part 4");
-    assert_string_equal(op_at(b, 4)->url, "/after");
+    assert_non_null(unit_op_at(b, 3)->group);
+    assert_string_not_equal(unit_op_at(b, 3)->group, unit_op_at(b, 1)->group);
+    assert_string_equal(unit_op_at(b, 3)->id, "part 3.1");
+    assert_string_equal(unit_op_at(b, 3)->url, "/other");
+    assert_null(unit_op_at(b, 4)->group);
+    assert_string_equal(unit_op_at(b, 4)->id, "part 4");
+    assert_string_equal(unit_op_at(b, 4)->url, "/after");
 }
 
 static void test_change_sets(void **state)
@@ -1635,7 +1616,7 @@ static void test_validate_cr_in_header_value(void **state)
     batch_error_t *err;
 
     /* a bare CR is not a line end: it stays in the value */
-    assert_header(op_at(b, 0), "X", "a\rb");
+    assert_header(unit_op_at(b, 0), "X", "a\rb");
     err = validate_with(p, b, 100, NULL);
     unit_assert_error(err, 400, BATCH_E_INVALID_HEADER, "part 1");
 }
@@ -1689,9 +1670,9 @@ static void test_validate_relative_odata_url(void **state)
     const char *body = http_part(p, "GET Customers('ALFKI') HTTP/1.1\r\n");
     batch_t *b = parse_ok(p, body);
 
-    assert_string_equal(op_at(b, 0)->url, "Customers('ALFKI')");
+    assert_string_equal(unit_op_at(b, 0)->url, "Customers('ALFKI')");
     validate_ok(p, b, "/service");
-    assert_string_equal(op_at(b, 0)->target, "/service/Customers('ALFKI')");
+    assert_string_equal(unit_op_at(b, 0)->target, "/service/Customers('ALFKI')");
     /* without BatchBaseURL it is refused */
     unit_assert_error(validate_with(p, parse_ok(p, body), 100, NULL), 400,
                       BATCH_E_INVALID_URL, "part 1");
@@ -1720,8 +1701,8 @@ static void test_validate_ids_without_content_id(void **state)
                           "--b--\r\n");
 
     validate_ok(p, b, NULL);
-    assert_string_equal(op_at(b, 0)->id, "part 1");
-    assert_string_equal(op_at(b, 1)->id, "part 2");
+    assert_string_equal(unit_op_at(b, 0)->id, "part 1");
+    assert_string_equal(unit_op_at(b, 1)->id, "part 2");
 }
 
 static void test_validate_network_path(void **state)

@@ -16,6 +16,8 @@
 
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
 
 #include "batch.h"
 
@@ -87,6 +89,25 @@ static inline batch_error_t *unit_assert_error(batch_error_t *err,
         assert_null(err->operation);
     }
     return err;
+}
+
+static inline batch_op_t *unit_op_at(batch_t *batch, int i)
+{
+    assert_in_range(i, 0, batch->ops->nelts - 1);
+    return &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+}
+
+/* How many headers named name (any case) the table holds. */
+static inline int unit_header_count(apr_table_t *t, const char *name)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i, n = 0;
+
+    for (i = 0; i < arr->nelts; i++) {
+        n += !strcasecmp(e[i].key, name);
+    }
+    return n;
 }
 
 #define UNIT_TEST(f) \
