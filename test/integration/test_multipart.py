@@ -28,7 +28,7 @@ from support import (BAD_AUTH, GOOD_AUTH, TIMEOUT, BatchResult,
 CRLF = b"\r\n"
 LF = b"\n"
 BOUNDARY = "batch_x"
-VECTORS = REPO.parent / "shared" / "vectors"
+VECTORS = REPO / "test" / "vectors"
 STATIC = Path(__file__).resolve().parent / "fixtures" / "htdocs" / "static"
 
 RESPONSE_BOUNDARY = re.compile(r"^batch_[0-9a-f]{8,}$")
@@ -380,8 +380,7 @@ def test_client_readers_read_the_vector_responses(server):
 def load_vector(name):
     path = VECTORS / name
     if not path.exists():
-        pytest.fail("vector %s is missing (expected ../shared/vectors next "
-                    "to the repository)" % path, pytrace=False)
+        pytest.fail("vector %s is missing" % path, pytrace=False)
     raw = path.read_bytes()
     head, _, body = raw.partition(CRLF + CRLF)
     lines = head.split(CRLF)

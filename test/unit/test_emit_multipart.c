@@ -935,7 +935,7 @@ static void test_output_reads_back(void **state)
     assert_null(apr_table_get(rp->headers, "Content-Length"));
 }
 
-/* --- the response vectors of ../shared/vectors --- */
+/* --- the response vectors (test/vectors) --- */
 
 /* A response vector's body, with its boundaries replaced; NULL when the
  * file is not there. */
@@ -943,29 +943,14 @@ static const char *response_vector(apr_pool_t *p, const char *name,
                                    const char *const *from,
                                    const char *const *to, apr_size_t *len)
 {
-    const char *slash = strrchr(__FILE__, '/');
-    const char *dir = slash ? apr_pstrmemdup(p, __FILE__, slash - __FILE__)
-                            : ".";
-    const char *path = apr_pstrcat(p, dir, "/../../../shared/vectors/", name,
-                                   NULL);
-    FILE *f = fopen(path, "rb");
     const char *body;
-    char *buf;
-    long n;
+    size_t n;
+    char *buf = unit_read_vector(p, name, &n);
     int i;
 
-    if (!f) {
-        print_message("vector %s not found; skipping\n", path);
+    if (!buf) {
         return NULL;
     }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = apr_palloc(p, (apr_size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
     assert_null(memchr(buf, '\0', (size_t)n));
     body = strstr(buf, "\r\n\r\n");
     assert_non_null(body);

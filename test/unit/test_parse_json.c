@@ -92,36 +92,6 @@ static const char *one_op(apr_pool_t *p, const char *members)
     return apr_pstrcat(p, "{\"requests\":[{", members, "}]}", NULL);
 }
 
-/*
- * A file of ../shared/vectors, found from this source file's place:
- * test/unit/ -> the repository -> its parent, which holds shared/.
- * NULL when it is not there.
- */
-static char *read_vector(apr_pool_t *p, const char *name, size_t *len)
-{
-    const char *slash = strrchr(__FILE__, '/');
-    const char *dir = slash ? apr_pstrmemdup(p, __FILE__, slash - __FILE__)
-                            : ".";
-    const char *path = apr_pstrcat(p, dir, "/../../../shared/vectors/", name,
-                                   NULL);
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f) {
-        print_message("vector %s not found; skipping\n", path);
-        return NULL;
-    }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = apr_palloc(p, (apr_size_t)n);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* --- the SPEC section 2 example --- */
 
@@ -188,13 +158,13 @@ static void test_spec_example_depends_on(void **state)
     assert_null(b->order);
 }
 
-/* --- the shared vectors --- */
+/* --- the vectors (test/vectors) --- */
 
 static void test_graph_vector(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
     size_t len;
-    char *json = read_vector(p, "graph.request.json", &len);
+    char *json = unit_read_vector(p, "graph.request.json", &len);
     batch_t *b;
     batch_op_t *op;
 
@@ -223,7 +193,7 @@ static void test_odata_vector(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
     size_t len;
-    char *json = read_vector(p, "odata-json.request.json", &len);
+    char *json = unit_read_vector(p, "odata-json.request.json", &len);
     batch_t *b;
     batch_op_t *op;
     const char *patch = "{\"CompanyName\":\"Alfreds Futterkiste GmbH\"}";

@@ -267,7 +267,7 @@ static void assert_same_ops(batch_t *a, batch_t *b)
     }
 }
 
-/* --- the wire vectors of ../shared/vectors --- */
+/* --- the wire vectors (test/vectors) --- */
 
 typedef struct vector_t {
     const char *ctype;          /* the Content-Type header's value */
@@ -276,36 +276,18 @@ typedef struct vector_t {
 } vector_t;
 
 /*
- * A file of ../shared/vectors, found from this source file's place:
- * test/unit/ -> the repository -> its parent, which holds shared/.
- * Split into the Content-Type of its header block and its body; 0 when
- * the file is not there.
+ * A vector of test/vectors split into the Content-Type of its header block
+ * and its body; 0 when the file is not there.
  */
 static int load_vector(apr_pool_t *p, const char *name, vector_t *v)
 {
-    const char *slash = strrchr(__FILE__, '/');
-    const char *dir = slash ? apr_pstrmemdup(p, __FILE__, slash - __FILE__)
-                            : ".";
-    const char *path = apr_pstrcat(p, dir, "/../../../shared/vectors/", name,
-                                   NULL);
-    FILE *f = fopen(path, "rb");
     const char *sep, *line, *clen = NULL;
-    char *buf;
-    long n;
+    size_t n;
+    char *buf = unit_read_vector(p, name, &n);
 
-    if (!f) {
-        print_message("vector %s not found; skipping\n", path);
+    if (!buf) {
         return 0;
     }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = apr_palloc(p, (apr_size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-
     sep = strstr(buf, "\r\n\r\n");
     assert_non_null(sep);
     v->ctype = NULL;

@@ -7,6 +7,7 @@
 #define BATCH_UNIT_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,6 +109,37 @@ static inline int unit_header_count(apr_table_t *t, const char *name)
         n += !strcasecmp(e[i].key, name);
     }
     return n;
+}
+
+/*
+ * A file of test/vectors (the batch dialects' wire examples), found from
+ * this header's place, NUL-terminated; NULL when it is not there.
+ */
+static inline char *unit_read_vector(apr_pool_t *p, const char *name,
+                                     size_t *len)
+{
+    const char *slash = strrchr(__FILE__, '/');
+    const char *dir = slash ? apr_pstrmemdup(p, __FILE__, slash - __FILE__)
+                            : ".";
+    const char *path = apr_pstrcat(p, dir, "/../vectors/", name, NULL);
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (!f) {
+        print_message("vector %s not found; skipping\n", path);
+        return NULL;
+    }
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    buf = apr_palloc(p, (apr_size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
 }
 
 #define UNIT_TEST(f) \
