@@ -73,7 +73,8 @@ const batch_format_t *batch_format_for(apr_pool_t *p,
  * "application/json". */
 const char *batch_media_type(apr_pool_t *p, const char *content_type);
 
-/* application/json, or any type with a +json suffix. */
+/* application/json, or any type with a +json suffix; parameters after
+ * ';' are ignored. */
 int batch_media_type_is_json(const char *media_type);
 
 /* Checks the whole batch against the limits; resolves targets, upper-cases

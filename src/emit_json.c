@@ -105,7 +105,7 @@ static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
 {
     apr_bucket_brigade *bb = e->bb;
 
-    if (batch_media_type_is_json(batch_media_type(p, res->content_type))
+    if (batch_media_type_is_json(res->content_type)
         && batch_json_valid(res->body, res->body_len)) {
         return write_json_body(bb, res->body, res->body_len);
     }
