@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12), builds mod_batch, and runs every test:
-# C unit tests under ASan+UBSan, a clang -Werror build check, and the
-# integration tests against a real httpd on loopback.
+# C unit tests under ASan+UBSan, a clang -Werror build check, a short run of
+# each libFuzzer harness (FUZZ_SECONDS, default 15), and the integration
+# tests against a real httpd on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(apache2 apache2-dev apache2-utils libapache2-mod-php libjson-c-dev
           libcmocka-dev autoconf automake libtool pkg-config make gcc clang
-          python3 python3-pytest python3-requests curl)
+          libclang-rt-14-dev python3 python3-pytest python3-requests curl)
 
 install_missing() {
     local missing=() p sudo=
@@ -46,8 +47,14 @@ integration_tests() {
         /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration
 }
 
+fuzz_short() {
+    echo "== fuzzing (${FUZZ_SECONDS:-15}s per harness)"
+    make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+}
+
 install_missing
 build
 unit_tests
 make check-clang
+fuzz_short
 integration_tests

@@ -56,7 +56,9 @@ typedef struct batch_limits_t {
     const char *base_url;       /* NULL, or a prefix starting with '/' */
 } batch_limits_t;
 
-/* What one operation answered. */
+/* What one operation answered. Emitters rely on it being sendable: the
+ * reason and header values free of control characters (but HTAB), header
+ * names tokens (batch_first_bad_header). */
 typedef struct batch_result_t {
     int status;
     const char *reason;         /* reason phrase, e.g. "Not Found" */
@@ -84,6 +86,7 @@ typedef struct batch_result_t {
 #define BATCH_E_LOOP              "loop_detected"
 #define BATCH_E_NOT_RUN           "not_run"
 #define BATCH_E_TIMEOUT           "timeout"
+#define BATCH_E_INVALID_RESPONSE  "invalid_response"
 
 /* Builds a refusal; the message is formatted into pool p. */
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,

@@ -203,7 +203,8 @@ static int copy_answer_header(void *data, const char *name, const char *value)
  * of "404" alone, so fall back to httpd's phrase then. */
 static const char *phrase_of(const char *line, int status)
 {
-    if (!line || atoi(line) != status || strlen(line) < 5 || line[3] != ' ') {
+    if (!line || atoi(line) != status || strlen(line) < 5 || line[3] != ' '
+        || !batch_is_header_value(line)) {
         return NULL;
     }
     return line + 4;
@@ -249,6 +250,26 @@ static batch_result_t *collect(request_rec *f, int status,
     res->body = cap->buf;
     res->body_len = cap->len;
     return res;
+}
+
+/* httpd answers 500 rather than send a header with a bad name or a
+ * control character in its value (http_filters.c); so does an op. */
+static batch_result_t *sendable(request_rec *f, const batch_op_t *op,
+                                batch_result_t *res, apr_pool_t *p)
+{
+    const char *bad = batch_first_bad_header(res->headers);
+
+    if (!bad) {
+        return res;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, f, BATCH_LOGNO(1003)
+                  "response header '%s' of operation %s contains invalid "
+                  "characters; answered 500", bad, op->id);
+    return batch_result_error(p, HTTP_INTERNAL_SERVER_ERROR,
+                              "Internal Server Error",
+                              BATCH_E_INVALID_RESPONSE, apr_psprintf(
+        p, "operation %s answered with an invalid header (%s)", op->id,
+        ap_escape_logitem(p, bad)));
 }
 
 /* The op's status: a setup failure, else the handler's return value when
@@ -317,7 +338,7 @@ static batch_result_t *run_subrequest(request_rec *rnew,
         target = final_request(rnew);
         status = target->status;
     }
-    return collect(target, status, cap, p);
+    return sendable(target, op, collect(target, status, cap, p), p);
 }
 
 batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,

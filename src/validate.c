@@ -48,6 +48,20 @@ int batch_is_header_value(const char *s)
     return 1;
 }
 
+const char *batch_first_bad_header(const apr_table_t *t)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        if (!batch_is_token(e[i].key) || !batch_is_header_value(e[i].val)) {
+            return e[i].key;
+        }
+    }
+    return NULL;
+}
+
 apr_size_t batch_utf8_seq_len(const char *s, apr_size_t left)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -290,6 +304,13 @@ static batch_error_t *check_ids(check_t *ck, apr_hash_t *ids)
         if (!*op->id) {
             return bad(ck, op, 400, BATCH_E_INVALID_REQUEST, apr_psprintf(
                 ck->pool, "id of requests[%d] is empty", i));
+        }
+        if (!batch_utf8_valid(op->id, strlen(op->id))) {
+            /* named by position: the id cannot go into a JSON answer */
+            return batch_error_make(ck->pool, 400, BATCH_E_INVALID_REQUEST,
+                                    apr_psprintf(ck->pool, "requests[%d]", i),
+                                    "id of requests[%d] is not valid UTF-8",
+                                    i);
         }
         if (apr_hash_get(ids, op->id, APR_HASH_KEY_STRING)) {
             return bad(ck, op, 400, BATCH_E_INVALID_REQUEST, apr_psprintf(

@@ -6,6 +6,7 @@ these direct requests get.
 """
 
 import json
+import socket
 
 import requests
 
@@ -157,3 +158,14 @@ def test_php(php_httpd):
     assert r.json()["input"] == {"a": [1, 2]}
     assert r.json()["method"] == "POST"
     assert r.json()["get"] == {"x": "1"}
+
+
+def test_badheader_cgi_is_refused_by_httpd(httpd):
+    # httpd will not send a control character in a header (http_filters.c);
+    # it answers 500 and closes, so read the status line off a raw socket
+    with socket.create_connection(("127.0.0.1", httpd.port),
+                                  timeout=TIMEOUT) as s:
+        s.sendall(b"GET /cgi/badheader.cgi HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        status_line = s.makefile("rb").readline()
+    assert status_line.startswith(b"HTTP/1.1 500 "), status_line

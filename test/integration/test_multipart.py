@@ -1323,3 +1323,12 @@ def test_curl_example(server, tmp_path):
     assert echo["content_type"] == "application/json"
     assert strict_parse(body, ctype.split("boundary=", 1)[1])[1].key() == \
         parts[1].key()
+
+
+def test_response_header_httpd_refuses_is_inline_500(server):
+    m = batch(server, [op("GET", "/cgi/badheader.cgi", content_id="<a>"),
+                       op("GET", "/static/hello.json", content_id="<b>")])
+    assert_ok(m["<response-a>"], 500)
+    assert error_code(m["<response-a>"]) == "invalid_response"
+    assert b"\x1b" not in m.raw
+    assert_ok(m["<response-b>"])

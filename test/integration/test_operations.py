@@ -453,3 +453,17 @@ def test_raw_request_sanity(server):
     assert status == 200
     assert json.loads(body)["responses"][0]["body"] == "hello from a.txt\n"
     assert error_code({"body": {"error": {"code": "x"}}}) == "x"
+
+
+def test_response_header_httpd_refuses_is_inline_500(server):
+    # a direct request gets 500 (test_fixtures); the op too, and the bare CR
+    # never reaches the aggregate
+    res = ok_batch(server, [
+        {"id": "bad", "method": "GET", "url": "/cgi/badheader.cgi"},
+        {"id": "next", "method": "GET", "url": "/static/hello.json"},
+    ])
+    assert res["bad"]["status"] == 500, res
+    assert error_code(res["bad"]) == "invalid_response", res
+    assert "X-Ctl" in res["bad"]["body"]["error"]["message"]
+    assert "\\u001b" not in res.resp.text
+    assert res["next"]["status"] == 200

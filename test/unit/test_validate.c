@@ -988,6 +988,58 @@ static void test_utf8_bad_continuation(void **state)
     assert_false(UTF8(p, "\xf0\x9f\x98("));
 }
 
+/* Found by fuzz_validate: a refusal quoting bytes that are not UTF-8 must
+ * still be a JSON answer (test/fuzz/regressions/validate/). */
+static void test_refusal_quotes_bad_utf8_as_escapes(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_error_t *err;
+    const char *json;
+
+    add_op(p, b, "m1", "\xed", "/");
+    err = refused(p, b, BATCH_E_METHOD, "m1");
+    assert_contains(err->message, "\\xED");
+    json = batch_error_json(p, err);
+    assert_true(batch_utf8_valid(json, strlen(json)));
+}
+
+/* Found by fuzz_parse_multipart: a Content-ID that is not UTF-8 became an
+ * id no JSON answer can carry; it is refused, named by position. */
+static void test_id_not_utf8(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_error_t *err;
+
+    add_op(p, b, "ok", "GET", "/");
+    add_op(p, b, "<item\x96\x8f>", "GET", "/");
+    err = refused(p, b, BATCH_E_INVALID_REQUEST, "requests[1]");
+    assert_contains(err->message, "not valid UTF-8");
+}
+
+/* What httpd refuses to send (http_filters.c check_headers). */
+static void test_first_bad_header(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    apr_table_t *t = apr_table_make(p, 4);
+
+    apr_table_add(t, "Content-Type", "text/plain; charset=\"x\"");
+    apr_table_add(t, "X-Latin1", "caf\xe9\tok");
+    assert_null(batch_first_bad_header(t));
+    apr_table_add(t, "X-Split", "a\rSet-Cookie: b");
+    assert_string_equal(batch_first_bad_header(t), "X-Split");
+    t = apr_table_make(p, 1);
+    apr_table_add(t, "Bad Name", "v");
+    assert_string_equal(batch_first_bad_header(t), "Bad Name");
+    t = apr_table_make(p, 1);
+    apr_table_add(t, "X-Nl", "a\nb");
+    assert_string_equal(batch_first_bad_header(t), "X-Nl");
+    t = apr_table_make(p, 1);
+    apr_table_add(t, "", "v");
+    assert_string_equal(batch_first_bad_header(t), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1069,6 +1121,9 @@ int main(void)
         UNIT_TEST(test_utf8_beyond_max),
         UNIT_TEST(test_utf8_truncated),
         UNIT_TEST(test_utf8_bad_continuation),
+        UNIT_TEST(test_refusal_quotes_bad_utf8_as_escapes),
+        UNIT_TEST(test_id_not_utf8),
+        UNIT_TEST(test_first_bad_header),
     };
     int failed;
 

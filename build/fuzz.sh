@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses of test/fuzz with clang (ASan+UBSan),
+# replays the regression inputs, then fuzzes each harness for FUZZ_SECONDS
+# (default 300) from the seeds made of test/vectors. A crash stops the run
+# with the input saved under build/fuzz/crashes/; put it in
+# test/fuzz/regressions/<harness>/ with a unit test once fixed.
+#
+#   make fuzz                     FUZZ_SECONDS=300 per harness
+#   make fuzz FUZZ_SECONDS=15     what CI runs
+#   make fuzz FUZZ_ONLY=emit      one harness
+#
+# FUZZ_CFLAGS and FUZZ_LIBS (APR, APR-util, json-c) come from make.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${FUZZ_SECONDS:-300}
+harnesses=(${FUZZ_ONLY:-parse_json parse_multipart validate emit})
+core_src=(src/error.c src/format.c src/json.c src/parse_json.c
+          src/parse_multipart.c src/validate.c src/emit_json.c
+          src/emit_multipart.c)
+out=build/fuzz
+mkdir -p "$out/bin" "$out/corpus" "$out/crashes"
+
+/usr/bin/python3 test/fuzz/seeds.py "$out/seeds"
+summary=()
+for h in "${harnesses[@]}"; do
+    bin="$out/bin/fuzz_$h"
+    # shellcheck disable=SC2086
+    clang -g -O1 -fsanitize=fuzzer,address,undefined \
+        -fno-sanitize-recover=undefined -Wall -Wextra -Werror -std=gnu99 \
+        -Iinclude ${FUZZ_CFLAGS:-} -o "$bin" "test/fuzz/fuzz_$h.c" \
+        "${core_src[@]}" ${FUZZ_LIBS:-}
+    if compgen -G "test/fuzz/regressions/$h/*" >/dev/null; then
+        echo "== fuzz_$h: regression inputs"
+        "$bin" test/fuzz/regressions/"$h"/* 2>&1 | grep -E '^(Running|Executed)' \
+            || true
+        "$bin" test/fuzz/regressions/"$h"/* >/dev/null 2>&1
+    fi
+    echo "== fuzz_$h: ${seconds}s"
+    mkdir -p "$out/corpus/$h"
+    log="$out/fuzz_$h.log"
+    if ! "$bin" -max_total_time="$seconds" -print_final_stats=1 \
+            -artifact_prefix="$out/crashes/${h}-" \
+            "$out/corpus/$h" "$out/seeds/$h" >"$log" 2>&1; then
+        tail -60 "$log"
+        echo "fuzz_$h FAILED; the input is in $out/crashes/"
+        exit 1
+    fi
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    summary+=("fuzz_$h: $runs executions in ${seconds}s, $cov, no crash")
+done
+printf '%s\n' "== fuzz summary" "${summary[@]}"

@@ -1,0 +1,25 @@
+/*
+ * libFuzzer: the canonical JSON parser, then validation, then both emitters
+ * on whatever was accepted.
+ */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = fuzz_pool();
+    batch_input_t in = { fuzz_exact(p, data, size), size,
+                         "application/json", "http", "127.0.0.1", 80 };
+    batch_error_t *err = NULL;
+    batch_t *batch = batch_format_json.parse(p, &in, &err);
+
+    if (batch) {
+        fuzz_validate_and_emit(p, batch);
+    }
+    else {
+        fuzz_check_refusal(p, err);
+    }
+    apr_pool_destroy(p);
+    return 0;
+}

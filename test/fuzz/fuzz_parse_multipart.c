@@ -1,0 +1,32 @@
+/*
+ * libFuzzer: the multipart/mixed parser, then validation, then both
+ * emitters. The input's first line is the batch's Content-Type, so the
+ * boundary parameter is fuzzed too; the rest is the body.
+ */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = fuzz_pool();
+    const uint8_t *nl = memchr(data, '\n', size);
+    size_t head = nl ? (size_t)(nl - data) : 0;
+    batch_input_t in = { NULL, 0, NULL, "https", "www.example.com", 443 };
+    batch_error_t *err = NULL;
+    batch_t *batch;
+
+    in.content_type = apr_pstrmemdup(p, (const char *)data, head);
+    in.body = fuzz_exact(p, data + (nl ? head + 1 : 0),
+                         size - (nl ? head + 1 : 0));
+    in.len = size - (nl ? head + 1 : 0);
+    batch = batch_format_multipart.parse(p, &in, &err);
+    if (batch) {
+        fuzz_validate_and_emit(p, batch);
+    }
+    else {
+        fuzz_check_refusal(p, err);
+    }
+    apr_pool_destroy(p);
+    return 0;
+}

@@ -1,0 +1,80 @@
+"""Writes the libFuzzer seed corpora from test/vectors (and a few
+hand-made inputs) into DIR/<harness>/, one file per seed.
+
+    /usr/bin/python3 test/fuzz/seeds.py DIR
+"""
+
+import json
+import pathlib
+import sys
+
+VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
+
+
+def http_message(path):
+    """(headers dict with lower-case names, body bytes) of a .txt vector."""
+    raw = path.read_bytes()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower().decode()] = value.strip()
+    return headers, body
+
+
+def json_seeds():
+    for path in sorted(VECTORS.glob("*.request*.json")):
+        yield path.stem, path.read_bytes()
+    yield "deep", b'{"requests":' + b"[" * 40 + b"]" * 40 + b"}"
+    yield "deps", json.dumps({"requests": [
+        {"id": "a", "method": "POST", "url": "/x", "body": {"k": [1, 2]},
+         "headers": {"Content-Type": "application/json"}},
+        {"id": "b", "method": "get", "url": "/y?q=1", "dependsOn": ["a"]},
+        {"id": "c", "method": "PUT", "url": "z", "body": "text",
+         "atomicityGroup": "g", "headers": {"content-type": "text/plain"}},
+    ], "onError": "stop"}).encode()
+
+
+def multipart_seeds():
+    for path in sorted(VECTORS.glob("*.request.txt")):
+        headers, body = http_message(path)
+        ctype = headers.get("content-type", b"")
+        if ctype.lower().startswith(b"multipart/"):
+            yield path.stem, ctype + b"\n" + body
+
+
+def validate_seeds():
+    yield "plain", b"GET\n/static/a.txt\nAccept\napplication/json\n"
+    yield "relative", b"post\nusers?x=1\nX-Y\nv\t1\n/api/v1\n"
+    yield "encoded", b"DELETE\n/a b/%2e%2e/c\xc3\xa9\nIf-Match\nW/\"1\"\n"
+    yield "utf8", "PATCH\n/caf\u00e9?\u00e0=\U0001f600\n\n\n".encode()
+
+
+def emit_seeds():
+    yield "one", (b"\x00\x00\x00OK\xff\x01\x02X-A\xff1\xff"
+                  b"{\"a\": [1, 2]}")
+    yield "three", (b"\x02\x07\x01\x2cCreated\xff\x02\x01Location\xff/u/1"
+                    b"\xff\xc3\xa9t\xe9\xff\x00\x01\xff\x03\x00\x00"
+                    b"\xff\x01\xff\x00\x05Teapot\xff\x04\x00\x01\x02\x03")
+
+
+HARNESSES = {
+    "parse_json": json_seeds,
+    "parse_multipart": multipart_seeds,
+    "validate": validate_seeds,
+    "emit": emit_seeds,
+}
+
+
+def main(argv):
+    out = pathlib.Path(argv[1])
+    for name, seeds in HARNESSES.items():
+        folder = out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for stem, data in seeds():
+            (folder / stem).write_bytes(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
