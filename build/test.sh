@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12), builds mod_batch, and runs every test:
-# C unit tests under ASan+UBSan, a clang -Werror build check, and the
-# integration tests against a real httpd on loopback.
+# C unit tests under ASan+UBSan, a clang -Werror build check, the
+# integration tests against a real httpd on loopback, and those tests again
+# with the module built with ASan+UBSan inside httpd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,8 +47,14 @@ integration_tests() {
         /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration
 }
 
+sanitized_integration_tests() {
+    echo "== integration tests (module built with ASan+UBSan, in httpd)"
+    make check-sanitized-httpd
+}
+
 install_missing
 build
 unit_tests
 make check-clang
 integration_tests
+sanitized_integration_tests
