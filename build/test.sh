@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12), builds mod_batch, and runs every test:
 # C unit tests under ASan+UBSan, a clang -Werror build check, a short run of
-# each libFuzzer harness (FUZZ_SECONDS, default 15), and the integration
-# tests against a real httpd on loopback.
+# each libFuzzer harness (FUZZ_SECONDS, default 15), the integration tests
+# against a real httpd on loopback, and those tests again with the module
+# built with ASan+UBSan inside httpd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,9 +53,15 @@ fuzz_short() {
     make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 }
 
+sanitized_integration_tests() {
+    echo "== integration tests (module built with ASan+UBSan, in httpd)"
+    make check-sanitized-httpd
+}
+
 install_missing
 build
 unit_tests
 make check-clang
 fuzz_short
 integration_tests
+sanitized_integration_tests

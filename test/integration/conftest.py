@@ -3,6 +3,8 @@
 The module comes from $BATCH_MODULE (default <repo>/.libs/mod_batch.so).
 BATCH_MODULE=none starts the servers without it: the batch tests are then
 skipped and only the fixtures themselves are checked (test_fixtures.py).
+With BATCH_HTTPD_PRELOAD (build/test-sanitized-httpd.sh) a sanitizer report
+that httpd writes fails the test during which it appeared.
 """
 
 import time
@@ -38,6 +40,24 @@ def _require_module(server):
     return server
 
 
+def _sanitizer_reports(server):
+    """The sanitizer reports the server wrote since the last look, as
+    text (empty when none)."""
+    return "\n".join("== %s\n%s" % (where, text)
+                     for where, text in server.new_sanitizer_reports())
+
+
+def _stop(server):
+    """Stops the server; fails the last test's teardown if a sanitizer
+    report appeared, as processes check for leaks when they exit."""
+    server.stop()
+    _SERVERS.remove(server)
+    reports = _sanitizer_reports(server)
+    if reports:
+        pytest.fail("httpd (%s) wrote sanitizer reports while stopping:\n%s"
+                    % (server.kind, reports), pytrace=False)
+
+
 def _start(server):
     error = None
     try:
@@ -46,7 +66,8 @@ def _start(server):
         error = str(e)
     if error:
         server.stop()   # in case it came up half-way
-        pytest.fail(error, pytrace=False)
+        pytest.fail("%s\n%s" % (error, _sanitizer_reports(server)),
+                    pytrace=False)
     _SERVERS.append(server)
     return server
 
@@ -67,8 +88,7 @@ def httpd(tmp_path_factory, backend):
     server.prepare()
     _start(server)
     yield server
-    server.stop()
-    _SERVERS.remove(server)
+    _stop(server)
 
 
 @pytest.fixture
@@ -88,8 +108,7 @@ def php_httpd(tmp_path_factory):
     server.prepare()
     _start(server)
     yield server
-    server.stop()
-    _SERVERS.remove(server)
+    _stop(server)
 
 
 @pytest.fixture
@@ -98,7 +117,8 @@ def php_server(php_httpd):
 
 
 # --------------------------------------------------------------------------
-# Error log: attach what httpd said during a failed test; fail on crashes.
+# Error log: attach what httpd said during a failed test; fail on crashes
+# and on sanitizer reports.
 
 _previous_test = [None]
 
@@ -131,6 +151,16 @@ def pytest_runtest_makereport(item, call):
                 "httpd (%s) crashed during this test or just before it "
                 "(after %s):\n%s" % (server.kind, _previous_test[0],
                                      "\n".join(crashed)))
+        reports = _sanitizer_reports(server)
+        if reports and not rep.failed:
+            rep.outcome = "failed"
+            rep.longrepr = (
+                "httpd (%s) wrote sanitizer reports during this test or just "
+                "before it (after %s):\n%s" % (server.kind, _previous_test[0],
+                                                 reports))
+        elif reports:
+            rep.sections.append(("httpd %s sanitizer reports" % server.kind,
+                                 reports))
         if rep.failed and text.strip():
             tail = "\n".join(text.splitlines()[-60:])
             rep.sections.append(("httpd %s error_log (%s)" % (

@@ -46,6 +46,16 @@ BIG_FILE_SIZE = 1024 * 1024
 
 BUILD_HINT = "build the module first: autoreconf -fi && ./configure && make"
 
+# Sanitizer runs (build/test-sanitized-httpd.sh): the runtime libraries to
+# preload into apache2 for a module built with -fsanitize, space-separated.
+# ASAN_OPTIONS (with a log_path into the server's directory added),
+# LSAN_OPTIONS and UBSAN_OPTIONS pass on from the environment.
+PRELOAD = os.environ.get("BATCH_HTTPD_PRELOAD", "").strip()
+# The first line of a sanitizer report
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     ": runtime error: ")
+REPORT_MAX_LINES = 100
+
 
 class HttpdError(Exception):
     pass
@@ -220,6 +230,9 @@ class Httpd:
         self.error_log = self.dir / "logs" / "error_log"
         self.access_log = self.dir / "logs" / "access_log"
         self.record_file = self.dir / "var" / "record.log"
+        self.sanitizer_dir = self.dir / "logs" / "sanitizer"
+        self._reports_seen = set()
+        self._log_scanned = 0
         self.server_extra = []
         self.batch_extra = []
         self._pid = None
@@ -273,6 +286,10 @@ class Httpd:
                 os.chmod(p, 0o755 if executable else 0o644)
         # CGIs (as www-data) append to the record file here
         os.chmod(self.dir / "var", 0o777)
+        if PRELOAD:
+            # children (as www-data) write their sanitizer reports here
+            self.sanitizer_dir.mkdir(exist_ok=True)
+            os.chmod(self.sanitizer_dir, 0o1777)
         _open_path_for_others(self.dir)
 
     # -- configuration ----------------------------------------------------
@@ -297,6 +314,11 @@ class Httpd:
         ]
         if _running_as_root():
             lines += ["User %s" % RUN_USER, "Group %s" % RUN_USER]
+        if PRELOAD:
+            # keeps the children dumpable (modules/arch/unix/mod_unixd.c)
+            # after they change user, so they can read /proc/self/environ,
+            # where UBSan finds UBSAN_OPTIONS when its first report starts it
+            lines.append('CoreDumpDirectory "%s/run"' % d)
         lines += self._load(modules)
         if self.module:
             lines.append('LoadModule batch_module "%s"' % self.module)
@@ -457,17 +479,79 @@ class Httpd:
         CompletedProcess (stdout and stderr as text)."""
         path = self.write_config(self.dir / "conf" / name,
                                  list(server_extra), list(batch_extra))
-        return subprocess.run(
-            [APACHE2, "-t", "-d", str(self.dir), "-f", str(path)],
-            capture_output=True, text=True, errors="replace", timeout=60)
+        return self._apache2(["-t", "-d", str(self.dir), "-f", str(path)])
 
     # -- process ----------------------------------------------------------
 
+    def _apache2(self, args):
+        res = subprocess.run(
+            [APACHE2] + args, capture_output=True, text=True,
+            errors="replace", timeout=60, env=self.apache2_env())
+        if PRELOAD and _report_blocks(res.stderr):
+            # a report before httpd opened its error_log: keep it with the
+            # others
+            fd, _ = tempfile.mkstemp(prefix="apache2-stderr.",
+                                     dir=self.sanitizer_dir)
+            with os.fdopen(fd, "w") as f:
+                f.write("apache2 %s\n%s" % (" ".join(args), res.stderr))
+        return res
+
     def _ctl(self, action):
-        return subprocess.run(
-            [APACHE2, "-d", str(self.dir), "-f", str(self.conf_file),
-             "-k", action],
-            capture_output=True, text=True, errors="replace", timeout=60)
+        return self._apache2(["-d", str(self.dir), "-f", str(self.conf_file),
+                              "-k", action])
+
+    def apache2_env(self):
+        """The environment for apache2: ours, or with BATCH_HTTPD_PRELOAD
+        the sanitizer runtime preloaded and reports logged in our dir."""
+        if not PRELOAD:
+            return None
+        env = dict(os.environ, LD_PRELOAD=PRELOAD)
+        if self.kind == "php":
+            # httpd unloads its modules before the parent exits, and
+            # LeakSanitizer would then take what PHP's globals held for
+            # leaks: preloaded, libphp stays mapped to the end.
+            env["LD_PRELOAD"] += " %s" % php_module()
+            # PHP dlopens its extensions with RTLD_DEEPBIND, which the
+            # sanitizer runtime refuses: no conf.d, so no shared extensions
+            # (api.php needs only what is built in).
+            env["PHP_INI_SCAN_DIR"] = ""
+        own = "log_path=%s" % (self.sanitizer_dir / "asan")
+        env["ASAN_OPTIONS"] = ":".join(
+            x for x in (env.get("ASAN_OPTIONS"), own) if x)
+        return env
+
+    def new_sanitizer_reports(self):
+        """The sanitizer reports that appeared since the previous call, as
+        (where, text) pairs: ASan's and LeakSanitizer's report files, and
+        UBSan's reports in the error_log (UBSan writes to stderr: with ASan
+        loaded, it ignores its log_path)."""
+        if not PRELOAD:
+            return []
+        reports = []
+        try:
+            found = {p for p in self.sanitizer_dir.iterdir() if p.is_file()}
+        except OSError:
+            found = set()
+        for path in sorted(found - self._reports_seen):
+            try:
+                lines = path.read_text(errors="replace").splitlines()
+            except OSError as e:
+                lines = ["(unreadable: %s)" % e]
+            if len(lines) > REPORT_MAX_LINES:
+                lines[REPORT_MAX_LINES:] = ["... (%d more lines)" % (
+                    len(lines) - REPORT_MAX_LINES)]
+            reports.append((str(path), "\n".join(lines)))
+        self._reports_seen |= found
+        try:
+            with open(self.error_log, "rb") as f:
+                f.seek(self._log_scanned)
+                data = f.read()
+        except OSError:
+            data = b""
+        self._log_scanned += len(data)
+        reports += [(str(self.error_log), block) for block in
+                    _report_blocks(data.decode("utf-8", "replace"))]
+        return reports
 
     def pid(self):
         try:
@@ -593,6 +677,21 @@ class Httpd:
         except OSError:
             return []
         return [x for x in lines if token is None or token in x]
+
+
+def _report_blocks(text):
+    """The sanitizer reports in a log or output: each from its first line
+    to the next httpd log line."""
+    blocks, block = [], None
+    for line in text.splitlines():
+        if any(m in line for m in SANITIZER_MARKERS):
+            block = [line]
+            blocks.append(block)
+        elif block is not None and line.startswith("["):
+            block = None
+        elif block is not None and len(block) < REPORT_MAX_LINES:
+            block.append(line)
+    return ["\n".join(b) for b in blocks]
 
 
 def _alive(pid):

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Runs the whole integration suite against mod_batch built with
+# AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer, loaded
+# into Debian's httpd with the sanitizer runtime preloaded. Fails when a
+# test fails, and when any httpd process wrote a sanitizer report, even if
+# every test passed.
+#
+#   build/test-sanitized-httpd.sh [more pytest arguments, e.g. -x]
+#
+# The sanitized module is built into build/sanitized/; the normal build
+# (.libs/mod_batch.so) is not touched. gcc builds it, and its own libasan
+# and libubsan are preloaded. APXS names apxs (default: the one on PATH).
+# BATCH_SANITIZER_BASETEMP is pytest's --basetemp (default: a new directory
+# under $TMPDIR or /tmp, removed when the run is clean).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+apxs=${APXS:-$(command -v apxs || true)}
+[ -n "$apxs" ] || { echo "apxs not found: install apache2-dev" >&2; exit 1; }
+out=build/sanitized
+module=$out/mod_batch.so
+
+runtime() {
+    local lib
+    lib=$(gcc -print-file-name="$1")
+    # gcc prints the bare name back when it has no such library
+    [ "$lib" != "$1" ] || { echo "gcc has no $1" >&2; exit 1; }
+    echo "$lib"
+}
+
+build_module() {
+    local apr_config apu_config
+    apr_config=$("$apxs" -q APR_CONFIG)
+    apu_config=$("$apxs" -q APU_CONFIG)
+    echo "== building $module (ASan+UBSan)"
+    mkdir -p "$out"
+    # -O1 keeps the reports' stacks close to the source; the warnings are
+    # those of the normal build
+    # shellcheck disable=SC2046  # the config tools print several flags
+    gcc -shared -fPIC -g -O1 -fno-omit-frame-pointer \
+        -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+        -Wall -Wextra -Werror -std=gnu99 \
+        -Iinclude -I"$("$apxs" -q INCLUDEDIR)" \
+        $("$apr_config" --cppflags --includes) $("$apu_config" --includes) \
+        $(pkg-config --cflags json-c) \
+        -o "$module" mod_batch.c src/*.c $(pkg-config --libs json-c)
+}
+
+# Prints every sanitizer report of the run and fails if there is one:
+# test/integration/httpd.py has ASan and LeakSanitizer write theirs in
+# <server dir>/logs/sanitizer/; UBSan writes to the error_log.
+check_reports() {
+    local found=0 f
+    while IFS= read -r -d '' f; do
+        found=1
+        echo "---- $f" >&2
+        cat "$f" >&2
+    done < <(find "$1" -path '*/logs/sanitizer/*' -type f -print0 | sort -z)
+    while IFS= read -r -d '' f; do
+        found=1
+        echo "---- $f" >&2
+        grep -A40 -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
+            -e ': runtime error: ' "$f" >&2
+    done < <(find "$1" -name error_log -type f -exec grep -lZ \
+        -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
+        -e ': runtime error: ' {} +)
+    [ "$found" -eq 0 ] || echo "== sanitizer reports written: see above" >&2
+    [ "$found" -eq 0 ]
+}
+
+build_module
+
+basetemp=${BATCH_SANITIZER_BASETEMP:-}
+[ -n "$basetemp" ] || basetemp=$(mktemp -d -t mod_batch-sanitized.XXXXXX)
+
+# detect_leaks: on; build/lsan-httpd.supp names the exit-time leaks of httpd
+#   and its libraries, each with its reason.
+# quarantine_size_mb=8: the default 256 MB keeps freed memory resident, and
+#   the streaming tests bound the growth of the children's RSS (30 MiB).
+# fast_unwind_on_malloc=0: APR, PCRE2 and json-c have no frame pointers;
+#   the slow unwinder gives whole stacks, which the suppressions match.
+# UBSan: -fno-sanitize-recover makes the first report end the process.
+# Options already in the environment come last, so they win.
+export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=8:fast_unwind_on_malloc=0:detect_stack_use_after_return=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$top/build/lsan-httpd.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+# read by test/integration/httpd.py, which preloads these into apache2 only
+asan=$(runtime libasan.so)
+ubsan=$(runtime libubsan.so)
+export BATCH_HTTPD_PRELOAD="$asan $ubsan"
+export BATCH_MODULE="$top/$module"
+
+echo "== integration tests against $module (reports: $basetemp)"
+status=0
+/usr/bin/python3 -m pytest -q -p no:cacheprovider --basetemp="$basetemp" \
+    test/integration "$@" || status=$?
+check_reports "$basetemp" || status=1
+if [ "$status" -eq 0 ]; then
+    echo "== no sanitizer report"
+    [ -n "${BATCH_SANITIZER_BASETEMP:-}" ] || rm -rf "$basetemp"
+fi
+exit "$status"
