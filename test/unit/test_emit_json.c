@@ -1155,6 +1155,22 @@ static void test_json_valid(void **state)
     assert_false(batch_json_valid("", 0));
 }
 
+/* An answer with a lone surrogate escape is embedded as a string. */
+static void test_json_valid_surrogates(void **state)
+{
+    (void)state;
+    assert_true(batch_json_valid("[\"\\ud83d\\ude00\"]", 16));
+    assert_false(batch_json_valid("[\"\\ud83d\"]", 10));
+    assert_false(batch_json_valid("[\"\\ude00\"]", 10));
+}
+
+/* Duplicate names are the batch parser's concern, not an answer's. */
+static void test_json_valid_keeps_duplicate_names(void **state)
+{
+    (void)state;
+    assert_true(batch_json_valid("{\"a\":1,\"a\":2}", 13));
+}
+
 static void test_json_text(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -1307,6 +1323,8 @@ int main(void)
         UNIT_TEST(test_json_parse_null_out_params),
         UNIT_TEST(test_json_parse_depth),
         UNIT_TEST(test_json_valid),
+        UNIT_TEST(test_json_valid_surrogates),
+        UNIT_TEST(test_json_valid_keeps_duplicate_names),
         UNIT_TEST(test_json_text),
         UNIT_TEST(test_json_parse_refuses_nan),
         UNIT_TEST(test_json_parse_refuses_single_quoted_name),
