@@ -311,6 +311,14 @@ static int same_value(void *data, const char *name, const char *value)
     return strcmp(*first, value) == 0;
 }
 
+static int only_line_ends(const char *s, const char *end)
+{
+    while (s < end && (*s == '\r' || *s == '\n')) {
+        s++;
+    }
+    return s == end;
+}
+
 static int parse_body(mp_t *mp, const char *pos, const char *end,
                       batch_op_t *op, const char *where)
 {
@@ -336,6 +344,12 @@ static int parse_body(mp_t *mp, const char *pos, const char *end,
         if ((apr_uint64_t)n > left) {
             return fail(mp, pos, where, "the body is shorter than its "
                         "Content-Length");
+        }
+        /* bytes after the body would be a second request on a
+         * connection; in a part they are a smuggling attempt or a lie */
+        if (!only_line_ends(pos + n, end)) {
+            return fail(mp, pos + n, where, "data after the body's "
+                        "Content-Length; a part holds one request");
         }
         left = (apr_size_t)n;
     }
