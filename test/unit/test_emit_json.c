@@ -922,6 +922,31 @@ static void test_error_json_escapes(void **state)
     assert_contains(batch_error_json(p, err), "a/b");
 }
 
+/* A multipart Content-ID, URL or header name may hold any byte; the
+ * error body stays UTF-8 JSON. */
+static void test_error_json_invalid_utf8_replaced(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    json_object *e = error_of(p, batch_error_make(
+                                  p, 400, BATCH_E_METHOD, "<\xff>",
+                                  "method G\xc0\xafT of caf\xc3\xa9 \xe2\x82"));
+
+    assert_string_equal(string_member(e, "message"),
+                        "method G\xef\xbf\xbd\xef\xbf\xbdT of caf\xc3\xa9 "
+                        "\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(string_member(e, "operation"), "<\xef\xbf\xbd>");
+}
+
+static void test_result_error_invalid_utf8_replaced(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_result_t *res = batch_result_error(p, 508, "Loop Detected",
+                                             BATCH_E_LOOP, "operation <\xff>");
+
+    assert_true(strict_json(res->body, res->body_len));
+    assert_contains(res->body, "<\xef\xbf\xbd>");
+}
+
 static void test_result_error(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -1306,6 +1331,8 @@ int main(void)
         UNIT_TEST(test_error_json_with_operation),
         UNIT_TEST(test_error_json_without_operation),
         UNIT_TEST(test_error_json_escapes),
+        UNIT_TEST(test_error_json_invalid_utf8_replaced),
+        UNIT_TEST(test_result_error_invalid_utf8_replaced),
         UNIT_TEST(test_result_error),
         UNIT_TEST(test_media_type),
         UNIT_TEST(test_media_type_is_json),
