@@ -268,6 +268,9 @@ static int parse_request_line(mp_t *mp, const char **pos, const char *end,
     if (n > MAX_HEADER_LINE) {
         return fail(mp, at, where, "request line too long");
     }
+    if (memchr(line, '\0', n)) {
+        return fail(mp, at, where, "NUL byte in the request line");
+    }
     sp1 = n ? memchr(line, ' ', n) : NULL;
     if (!sp1 || sp1 == line) {
         return fail(mp, at, where, "no request line (METHOD target "
@@ -287,7 +290,7 @@ static int parse_request_line(mp_t *mp, const char **pos, const char *end,
                         "[HTTP/1.1]");
         }
     }
-    if (!*op->url || memchr(line, '\0', n)) {
+    if (!*op->url) {
         return fail(mp, at, where, "no target in the request line");
     }
     if (!strncasecmp(op->url, "http://", 7)

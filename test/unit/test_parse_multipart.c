@@ -1114,9 +1114,16 @@ static void test_request_line_nul(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     static const char body[] = "--b\r\n" PART_HTTP "\r\n"
                                "GET /a\0b HTTP/1.1\r\n\r\n--b--\r\n";
+    static const char in_version[] = "--b\r\n" PART_HTTP "\r\n"
+                                     "GET /a HTTP/1.1\0\r\n\r\n--b--\r\n";
+    batch_error_t *err;
 
-    refused_ct_len(p, CT_B, body, sizeof(body) - 1,
-                   BATCH_E_INVALID_MULTIPART, "part 1");
+    err = refused_ct_len(p, CT_B, body, sizeof(body) - 1,
+                         BATCH_E_INVALID_MULTIPART, "part 1");
+    assert_contains(err->message, "NUL byte in the request line");
+    err = refused_ct_len(p, CT_B, in_version, sizeof(in_version) - 1,
+                         BATCH_E_INVALID_MULTIPART, "part 1");
+    assert_contains(err->message, "NUL byte in the request line");
 }
 
 /* --- absolute URLs naming this server --- */
