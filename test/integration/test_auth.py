@@ -258,6 +258,11 @@ NEVER_INHERITED = {
     "Content-Disposition": "attachment",
     "Accept-Encoding": "gzip",
     "Range": "bytes=0-1",
+    "If-Range": '"some-etag"',
+    "If-Match": '"some-etag"',
+    "If-None-Match": '"some-etag"',
+    "If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT",
+    "If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT",
 }
 
 KEPT = {"X-Kept": "yes", "Authorization": GOOD_AUTH,
