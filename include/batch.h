@@ -54,6 +54,11 @@ typedef struct batch_limits_t {
     int max_operations;
     const apr_array_header_t *allow_methods; /* upper-case const char * */
     const char *base_url;       /* NULL, or a prefix starting with '/' */
+    /* what a direct request may send (LimitRequestLine, LimitRequestFields,
+     * LimitRequestFieldSize); 0 for no limit */
+    int max_target;             /* bytes of a target */
+    int max_headers;            /* headers an operation sets */
+    int max_header_size;        /* bytes of "Name: value" */
 } batch_limits_t;
 
 /* What one operation answered. Emitters rely on it being sendable: the

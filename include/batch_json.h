@@ -23,13 +23,14 @@ json_object *batch_json_own(apr_pool_t *p, json_object *obj);
 const char *batch_json_text(apr_pool_t *p, json_object *obj,
                             apr_size_t *len);
 
-/* Whether text is one strict RFC 8259 document in valid UTF-8, nested at
- * most max_depth deep. On failure, the byte offset and the problem. */
+/* Whether text is one strict RFC 8259 document in valid UTF-8 (no lone
+ * surrogate escapes either), nested at most max_depth deep. On failure, the byte offset and the problem. */
 int batch_json_check(const char *text, apr_size_t len, int max_depth,
                      int flags, apr_size_t *where, const char **why);
 
-/* Checks a whole document with batch_json_check (no NUL in keys, json-c's
- * depth), then parses it. On failure returns NULL and, when where is
+/* Checks a whole document as batch_json_check does (no NUL in keys,
+ * json-c's depth) and also refuses duplicate member names in any object,
+ * then parses it. On failure returns NULL and, when where is
  * given, the byte offset and a description of the problem. */
 json_object *batch_json_parse(apr_pool_t *p, const char *text,
                               apr_size_t len, apr_size_t *where,

@@ -221,6 +221,9 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                               ? conf->allow_methods
                               : default_allow_methods(r->pool);
     s->limits.base_url = conf->base_url;
+    s->limits.max_target = r->server->limit_req_line;
+    s->limits.max_headers = r->server->limit_req_fields;
+    s->limits.max_header_size = r->server->limit_req_fieldsize;
     s->max_request_size = conf->max_request_size != UNSET
                           ? conf->max_request_size
                           : DEFAULT_MAX_REQUEST_SIZE;

@@ -63,18 +63,48 @@ const char *batch_op_where(apr_pool_t *p, const batch_op_t *op)
     return apr_psprintf(p, "requests[%d]", op->index);
 }
 
-static json_object *error_object(const char *code, const char *message,
-                                 const char *operation)
+/* s with each byte that is not part of valid UTF-8 replaced by U+FFFD:
+ * messages quote what the client sent (a multipart Content-ID, URL or
+ * header name may hold any byte), and JSON text must be UTF-8. */
+static const char *utf8_text(apr_pool_t *p, const char *s)
+{
+    apr_size_t len = strlen(s), i = 0;
+    char *out, *o;
+
+    if (batch_utf8_valid(s, len)) {
+        return s;
+    }
+    o = out = apr_palloc(p, len * 3 + 1);
+    while (i < len) {
+        apr_size_t n = batch_utf8_seq_len(s + i, len - i);
+
+        if (n) {
+            memcpy(o, s + i, n);
+            o += n;
+            i += n;
+        }
+        else {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static json_object *error_object(apr_pool_t *p, const char *code,
+                                 const char *message, const char *operation)
 {
     json_object *inner = json_object_new_object();
     json_object *outer = json_object_new_object();
 
     json_object_object_add(inner, "code", json_object_new_string(code));
     json_object_object_add(inner, "message",
-                           json_object_new_string(message));
+                           json_object_new_string(utf8_text(p, message)));
     if (operation) {
-        json_object_object_add(inner, "operation",
-                               json_object_new_string(operation));
+        json_object_object_add(inner, "operation", json_object_new_string(
+                                   utf8_text(p, operation)));
     }
     json_object_object_add(outer, "error", inner);
     return outer;
@@ -82,7 +112,8 @@ static json_object *error_object(const char *code, const char *message,
 
 const char *batch_error_json(apr_pool_t *p, const batch_error_t *err)
 {
-    json_object *obj = error_object(err->code, err->message, err->operation);
+    json_object *obj = error_object(p, err->code, err->message,
+                                    err->operation);
     const char *text = batch_json_text(p, obj, NULL);
 
     json_object_put(obj);
@@ -94,7 +125,7 @@ batch_result_t *batch_result_error(apr_pool_t *p, int status,
                                    const char *message)
 {
     batch_result_t *res = apr_pcalloc(p, sizeof(*res));
-    json_object *obj = error_object(code, message, NULL);
+    json_object *obj = error_object(p, code, message, NULL);
 
     res->status = status;
     res->reason = reason;

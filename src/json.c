@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_hash.h>
+#include <apr_lib.h>
 
 #include "batch_format.h"
 #include "batch_json.h"
@@ -46,6 +48,9 @@ typedef struct scan_t {
     int max_depth;
     int flags;
     const char *why;
+    /* set: member names must be unique (json-c keeps the last of two, which
+     * a filter in front of httpd may read as the first) */
+    apr_pool_t *names_pool;
 } scan_t;
 
 static int scan_value(scan_t *sc);
@@ -73,10 +78,39 @@ static int is_hex(unsigned char c)
            || (c >= 'A' && c <= 'F');
 }
 
+/* The code unit of the \uXXXX escape at u (u points at 'u'), or -1. */
+static long unicode_escape(const unsigned char *u, const unsigned char *end)
+{
+    long v = 0;
+    int i;
+
+    if (end - u < 5 || *u != 'u') {
+        return -1;
+    }
+    for (i = 1; i <= 4; i++) {
+        if (!is_hex(u[i])) {
+            return -1;
+        }
+        v = v * 16 + (apr_isdigit(u[i]) ? u[i] - '0'
+                      : apr_tolower(u[i]) - 'a' + 10);
+    }
+    return v;
+}
+
+static int is_high_surrogate(long v)
+{
+    return v >= 0xd800 && v <= 0xdbff;
+}
+
+static int is_low_surrogate(long v)
+{
+    return v >= 0xdc00 && v <= 0xdfff;
+}
+
 static int scan_escape(scan_t *sc, int key)
 {
     const unsigned char *u = sc->p + 1;
-    int i;
+    long v;
 
     if (u >= sc->end) {
         return scan_fail(sc, "unterminated string");
@@ -85,21 +119,26 @@ static int scan_escape(scan_t *sc, int key)
         sc->p += 2;
         return 1;
     }
-    if (*u != 'u' || sc->end - u < 5) {
+    if (*u != 'u') {
         return scan_fail(sc, "invalid escape in a string");
     }
-    for (i = 1; i <= 4; i++) {
-        if (!is_hex(u[i])) {
-            return scan_fail(sc, "invalid \\u escape in a string");
-        }
+    if ((v = unicode_escape(u, sc->end)) < 0) {
+        return scan_fail(sc, "invalid \\u escape in a string");
     }
     /* json-c cuts object keys at a NUL, so a key holding one would be
      * read as another name */
-    if (key && (sc->flags & BATCH_JSON_NO_NUL_KEYS)
-        && !memcmp(u + 1, "0000", 4)) {
+    if (key && (sc->flags & BATCH_JSON_NO_NUL_KEYS) && v == 0) {
         return scan_fail(sc, "NUL character in an object key");
     }
-    sc->p += 6;
+    /* a lone surrogate is no character: json-c and other readers each
+     * make something different of it */
+    if (is_low_surrogate(v)
+        || (is_high_surrogate(v)
+            && (u + 6 >= sc->end || u[5] != '\\'
+                || !is_low_surrogate(unicode_escape(u + 6, sc->end))))) {
+        return scan_fail(sc, "lone UTF-16 surrogate escape in a string");
+    }
+    sc->p += is_high_surrogate(v) ? 12 : 6;
     return 1;
 }
 
@@ -183,12 +222,104 @@ static int scan_literal(scan_t *sc, const char *word)
     return 1;
 }
 
-/* The members of an object or the elements of an array, after '{'/'['. */
-static int scan_container(scan_t *sc, unsigned char close, int object)
+static char *put_utf8(char *o, unsigned long cp)
 {
-    if (++sc->depth > sc->max_depth) {
-        return scan_fail(sc, "nesting too deep");
+    if (cp < 0x80) {
+        *o++ = (char)cp;
     }
+    else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    else {
+        *o++ = (char)(0xf0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
+
+/* What a scanned (so valid) string from its opening quote s to its closing
+ * quote end stands for, so that "a" and "\u0061" are the same name. */
+static char *decode_string(apr_pool_t *p, const unsigned char *s,
+                           const unsigned char *end, apr_size_t *len)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    char *out = apr_palloc(p, (apr_size_t)(end - s) + 1);
+    char *o = out;
+
+    for (s++; s < end; s++) {
+        unsigned long cp;
+
+        if (*s != '\\') {
+            *o++ = (char)*s;
+            continue;
+        }
+        s++;
+        if (*s != 'u') {
+            *o++ = to[strchr(from, *s) - from];
+            continue;
+        }
+        cp = (unsigned long)unicode_escape(s, end);
+        s += 4;
+        if (is_high_surrogate((long)cp)) {
+            cp = 0x10000 + ((cp - 0xd800) << 10)
+                 + ((unsigned long)unicode_escape(s + 2, end) - 0xdc00);
+            s += 6;
+        }
+        o = put_utf8(o, cp);
+    }
+    *len = (apr_size_t)(o - out);
+    return out;
+}
+
+/* Short printable names are quoted in the message; others are not shown. */
+static const char *shown_name(apr_pool_t *p, const char *name,
+                              apr_size_t len)
+{
+    apr_size_t i;
+
+    if (len == 0 || len > 64) {
+        return "";
+    }
+    for (i = 0; i < len; i++) {
+        if (!apr_isprint(name[i]) || name[i] == '"' || name[i] == '\\') {
+            return "";
+        }
+    }
+    return apr_pstrcat(p, " \"", apr_pstrmemdup(p, name, len), "\"", NULL);
+}
+
+/* Records the member name scanned from start; fails on a second one. */
+static int scan_unique_name(scan_t *sc, apr_hash_t *names,
+                            const unsigned char *start)
+{
+    apr_pool_t *p = apr_hash_pool_get(names);
+    apr_size_t len;
+    const char *name = decode_string(p, start, sc->p - 1, &len);
+
+    if (apr_hash_get(names, name, (apr_ssize_t)len)) {
+        sc->p = start;
+        return scan_fail(sc, apr_pstrcat(sc->names_pool, "duplicate member "
+                                         "name", shown_name(sc->names_pool,
+                                                            name, len),
+                                         NULL));
+    }
+    apr_hash_set(names, name, (apr_ssize_t)len, "");
+    return 1;
+}
+
+/* The members of an object or the elements of an array, after '{'/'['.
+ * names: the member names seen so far, when they must be unique. */
+static int scan_members(scan_t *sc, unsigned char close, int object,
+                        apr_hash_t *names)
+{
     sc->p++;
     scan_space(sc);
     if (sc->p < sc->end && *sc->p == close) {
@@ -201,7 +332,10 @@ static int scan_container(scan_t *sc, unsigned char close, int object)
             if (sc->p >= sc->end || *sc->p != '"') {
                 return scan_fail(sc, "expected a member name");
             }
-            if (!scan_string(sc, 1)) {
+            const unsigned char *name = sc->p;
+
+            if (!scan_string(sc, 1)
+                || (names && !scan_unique_name(sc, names, name))) {
                 return 0;
             }
             scan_space(sc);
@@ -226,6 +360,26 @@ static int scan_container(scan_t *sc, unsigned char close, int object)
         return scan_fail(sc, object ? "expected ',' or '}'"
                                     : "expected ',' or ']'");
     }
+}
+
+static int scan_container(scan_t *sc, unsigned char close, int object)
+{
+    apr_pool_t *names_pool = NULL;
+    int ok;
+
+    if (++sc->depth > sc->max_depth) {
+        return scan_fail(sc, "nesting too deep");
+    }
+    /* one pool per open object; nesting is bounded by max_depth */
+    if (object && sc->names_pool) {
+        apr_pool_create(&names_pool, sc->names_pool);
+    }
+    ok = scan_members(sc, close, object,
+                      names_pool ? apr_hash_make(names_pool) : NULL);
+    if (names_pool) {
+        apr_pool_destroy(names_pool);
+    }
+    return ok;
 }
 
 static int scan_value(scan_t *sc)
@@ -264,37 +418,46 @@ static int scan_value(scan_t *sc)
     return ok;
 }
 
+static int scan_document(scan_t *sc, const char *text, apr_size_t *where,
+                         const char **why)
+{
+    int ok = scan_value(sc);
+
+    if (ok && sc->p != sc->end) {
+        ok = scan_fail(sc, "unexpected data after the document");
+    }
+    if (!ok) {
+        if (where) {
+            *where = (apr_size_t)(sc->p - (const unsigned char *)text);
+        }
+        if (why) {
+            *why = sc->why;
+        }
+    }
+    return ok;
+}
+
 int batch_json_check(const char *text, apr_size_t len, int max_depth,
                      int flags, apr_size_t *where, const char **why)
 {
     scan_t sc = { (const unsigned char *)text,
                   (const unsigned char *)text + len, 0, max_depth, flags,
-                  NULL };
-    int ok = scan_value(&sc);
+                  NULL, NULL };
 
-    if (ok && sc.p != sc.end) {
-        ok = scan_fail(&sc, "unexpected data after the document");
-    }
-    if (!ok) {
-        if (where) {
-            *where = (apr_size_t)(sc.p - (const unsigned char *)text);
-        }
-        if (why) {
-            *why = sc.why;
-        }
-    }
-    return ok;
+    return scan_document(&sc, text, where, why);
 }
 
 json_object *batch_json_parse(apr_pool_t *p, const char *text,
                               apr_size_t len, apr_size_t *where,
                               const char **why)
 {
+    scan_t sc = { (const unsigned char *)text,
+                  (const unsigned char *)text + len, 0, BATCH_JSON_MAX_DEPTH,
+                  BATCH_JSON_NO_NUL_KEYS, NULL, p };
     json_tokener *tok;
     json_object *obj;
 
-    if (!batch_json_check(text, len, BATCH_JSON_MAX_DEPTH,
-                          BATCH_JSON_NO_NUL_KEYS, where, why)) {
+    if (!scan_document(&sc, text, where, why)) {
         return NULL;
     }
     if (len > INT32_MAX || !(tok = json_tokener_new_ex(

@@ -17,12 +17,14 @@
 
 APLOG_USE_MODULE(batch);
 
-/* Batch request headers an operation never inherits (SPEC §4). */
+/* Batch request headers an operation never inherits (SPEC §4): with
+ * Proxy-*, Content-* (they describe the batch body) and the headers the
+ * Connection header names. */
 static const char *const not_inherited[] = {
     "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding",
-    "Upgrade", "Expect", "Content-Length", "Content-Type",
-    "Content-Encoding", "Accept-Encoding", "Range", "If-Range", "If-Match",
-    "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", NULL
+    "Upgrade", "HTTP2-Settings", "Expect", "Digest", "Repr-Digest",
+    "Accept-Encoding", "Range", "If-Range", "If-Match", "If-None-Match",
+    "If-Modified-Since", "If-Unmodified-Since", NULL
 };
 
 /* Operation headers that describe the connection or the body framing,
@@ -53,8 +55,27 @@ static int collect_unwanted(void *data, const char *name, const char *value)
     apr_array_header_t *names = data;
 
     (void)value;
-    if (listed(not_inherited, name)) {
+    if (listed(not_inherited, name) || !strncasecmp(name, "Content-", 8)) {
         APR_ARRAY_PUSH(names, const char *) = name;
+    }
+    return 1;
+}
+
+/* Connection: X-Foo makes X-Foo hop-by-hop too (RFC 9110 7.6.1); the
+ * batch's Host stays, as the operation runs in its virtual host. */
+static int collect_connection_options(void *data, const char *name,
+                                      const char *value)
+{
+    apr_array_header_t *names = data;
+    char *list = apr_pstrdup(names->pool, value);
+    char *option, *state;
+
+    (void)name;
+    for (option = apr_strtok(list, ", \t", &state); option;
+         option = apr_strtok(NULL, ", \t", &state)) {
+        if (strcasecmp(option, "Host")) {
+            APR_ARRAY_PUSH(names, const char *) = option;
+        }
     }
     return 1;
 }
@@ -74,6 +95,8 @@ static void strip_inherited(request_rec *r, int inherit)
         return;
     }
     names = apr_array_make(r->pool, 4, sizeof(const char *));
+    apr_table_do(collect_connection_options, names, r->headers_in,
+                 "Connection", NULL);
     apr_table_do(collect_unwanted, names, r->headers_in, NULL);
     for (i = 0; i < names->nelts; i++) {
         apr_table_unset(r->headers_in, APR_ARRAY_IDX(names, i, const char *));

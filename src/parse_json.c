@@ -101,6 +101,15 @@ static int parse_headers(parse_t *ps, json_object *op, batch_op_t *bop,
                                 "character or an empty name", name, where));
             return 0;
         }
+        /* which of two spellings wins would be this module's choice, and
+         * a filter in front of httpd may have read the other */
+        if (apr_table_get(bop->headers, name)) {
+            refuse(ps, BATCH_E_INVALID_HEADER, where,
+                   apr_psprintf(ps->pool, "header \"%s\" of %s is given "
+                                "twice (header names are case-insensitive)",
+                                name, where));
+            return 0;
+        }
         apr_table_add(bop->headers, apr_pstrdup(ps->pool, name),
                       apr_pstrdup(ps->pool, v));
     }

@@ -268,6 +268,9 @@ static int parse_request_line(mp_t *mp, const char **pos, const char *end,
     if (n > MAX_HEADER_LINE) {
         return fail(mp, at, where, "request line too long");
     }
+    if (memchr(line, '\0', n)) {
+        return fail(mp, at, where, "NUL byte in the request line");
+    }
     sp1 = n ? memchr(line, ' ', n) : NULL;
     if (!sp1 || sp1 == line) {
         return fail(mp, at, where, "no request line (METHOD target "
@@ -287,7 +290,7 @@ static int parse_request_line(mp_t *mp, const char **pos, const char *end,
                         "[HTTP/1.1]");
         }
     }
-    if (!*op->url || memchr(line, '\0', n)) {
+    if (!*op->url) {
         return fail(mp, at, where, "no target in the request line");
     }
     if (!strncasecmp(op->url, "http://", 7)
@@ -309,6 +312,14 @@ static int same_value(void *data, const char *name, const char *value)
         return 1;
     }
     return strcmp(*first, value) == 0;
+}
+
+static int only_line_ends(const char *s, const char *end)
+{
+    while (s < end && (*s == '\r' || *s == '\n')) {
+        s++;
+    }
+    return s == end;
 }
 
 static int parse_body(mp_t *mp, const char *pos, const char *end,
@@ -336,6 +347,12 @@ static int parse_body(mp_t *mp, const char *pos, const char *end,
         if ((apr_uint64_t)n > left) {
             return fail(mp, pos, where, "the body is shorter than its "
                         "Content-Length");
+        }
+        /* bytes after the body would be a second request on a
+         * connection; in a part they are a smuggling attempt or a lie */
+        if (!only_line_ends(pos + n, end)) {
+            return fail(mp, pos + n, where, "data after the body's "
+                        "Content-Length; a part holds one request");
         }
         left = (apr_size_t)n;
     }

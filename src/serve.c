@@ -141,16 +141,41 @@ static int under_endpoint(const char *target, const char *endpoint)
            && (target[n] == '\0' || target[n] == '/' || target[n] == '?');
 }
 
-/* The cheap, certain case of a nested batch; batch_op_run catches every
- * other way of reaching a batch handler (rewrite, Alias...) with 508. */
+/* The path of a target as httpd's ap_process_request_internal reads it
+ * (server/request.c): dot segments removed, slashes merged unless
+ * MergeSlashes Off, escapes decoded except %2F; NULL when httpd would
+ * refuse it anyway. */
+static const char *decoded_path(request_rec *r, const char *target)
+{
+    core_server_config *sconf =
+        ap_get_core_module_config(r->server->module_config);
+    unsigned int flags = AP_NORMALIZE_NOT_ABOVE_ROOT
+                         | AP_NORMALIZE_DECODE_UNRESERVED;
+    char *path = apr_pstrmemdup(r->pool, target, strcspn(target, "?"));
+
+    if (sconf->merge_slashes != AP_CORE_CONFIG_OFF) {
+        flags |= AP_NORMALIZE_MERGE_SLASHES;
+    }
+    if (!ap_normalize_path(path, flags)
+        || ap_unescape_url_ex(path, AP_UNESCAPE_URL_KEEP_UNRESERVED
+                                    | AP_UNESCAPE_URL_KEEP_SLASHES)) {
+        return NULL;
+    }
+    return path;
+}
+
+/* The cheap, certain case of a nested batch, whatever the spelling
+ * (/./batch, /%62atch); batch_op_run catches every other way of reaching
+ * a batch handler (rewrite, Alias...) with 508. */
 static batch_error_t *check_nesting(request_rec *r, const batch_t *batch)
 {
     int i;
 
     for (i = 0; i < batch->ops->nelts; i++) {
         const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+        const char *path = decoded_path(r, op->target);
 
-        if (under_endpoint(op->target, r->uri)) {
+        if (path && under_endpoint(path, r->uri)) {
             return batch_error_make(r->pool, HTTP_BAD_REQUEST,
                                     BATCH_E_NESTED, op->id,
                                     "operation %s targets the batch "

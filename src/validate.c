@@ -233,6 +233,21 @@ static const char *url_problem(const char *url)
     return NULL;
 }
 
+/* httpd answers a longer request line with 414 before reading on. */
+static batch_error_t *check_target_length(check_t *ck, batch_op_t *op)
+{
+    int max = ck->limits->max_target;
+    apr_size_t n = strlen(op->target);
+
+    if (max > 0 && n > (apr_size_t)max) {
+        return bad(ck, op, 400, BATCH_E_INVALID_URL, apr_psprintf(
+            ck->pool, "url of operation %s is %" APR_SIZE_T_FMT " bytes "
+            "long; at most %d are allowed (LimitRequestLine)",
+            batch_op_where(ck->pool, op), n, max));
+    }
+    return NULL;
+}
+
 static batch_error_t *check_url(check_t *ck, batch_op_t *op)
 {
     const char *base = ck->limits->base_url;
@@ -246,7 +261,7 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
     }
     if (op->url[0] == '/') {
         op->target = encode_target(ck->pool, op->url);
-        return NULL;
+        return check_target_length(ck, op);
     }
     if (!base) {
         return bad(ck, op, 400, BATCH_E_INVALID_URL, apr_psprintf(
@@ -263,15 +278,24 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
                                  op->url, NULL);
     }
     op->target = encode_target(ck->pool, op->target);
-    return NULL;
+    return check_target_length(ck, op);
 }
 
 static batch_error_t *check_headers(check_t *ck, batch_op_t *op)
 {
     const apr_array_header_t *arr = apr_table_elts(op->headers);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int max_size = ck->limits->max_header_size;
     int i;
 
+    /* httpd answers a direct request over these limits with 400 */
+    if (ck->limits->max_headers > 0
+        && arr->nelts > ck->limits->max_headers) {
+        return bad(ck, op, 400, BATCH_E_INVALID_HEADER, apr_psprintf(
+            ck->pool, "operation %s has %d headers; at most %d are allowed "
+            "(LimitRequestFields)", batch_op_where(ck->pool, op), arr->nelts,
+            ck->limits->max_headers));
+    }
     for (i = 0; i < arr->nelts; i++) {
         const char *what = NULL;
 
@@ -281,6 +305,11 @@ static batch_error_t *check_headers(check_t *ck, batch_op_t *op)
         else if (!batch_is_header_value(e[i].val)) {
             what = "has CR, LF, NUL or another control character in its "
                    "value";
+        }
+        else if (max_size > 0 && strlen(e[i].key) + 2 + strlen(e[i].val)
+                                 > (apr_size_t)max_size) {
+            what = apr_psprintf(ck->pool, "is longer than %d bytes "
+                                "(LimitRequestFieldSize)", max_size);
         }
         if (what) {
             return bad(ck, op, 400, BATCH_E_INVALID_HEADER, apr_psprintf(

@@ -265,6 +265,9 @@ class Httpd:
         # the protected area also runs the echo CGI
         shutil.copy2(FIXTURES / "cgi-bin" / "echo.cgi",
                      self.dir / "htdocs" / "private" / "echo.cgi")
+        # the file /alias-batch maps to (see _hidden_batch_routes)
+        (self.dir / "alias-batch").mkdir(exist_ok=True)
+        (self.dir / "alias-batch" / "endpoint").write_bytes(b"")
         big = self.dir / "htdocs" / "static" / "big.txt"
         line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
         data = (line * (BIG_FILE_SIZE // len(line) + 1))[:BIG_FILE_SIZE]
@@ -353,6 +356,76 @@ class Httpd:
             "Require valid-user",
         )]
 
+    # -- access control and hidden batch routes ---------------------------
+    # (test_auth.py and test_bad_input.py; each location runs the CGIs of
+    # cgi-bin, so every method reaches a handler that answers it)
+
+    def _access_control_lines(self):
+        def cgi(prefix):
+            return 'ScriptAlias /%s/ "%s/cgi-bin/"' % (prefix, self.dir)
+
+        auth_only = [x for x in self._auth() if "Require" not in x]
+        return [
+            "",
+            "# access control per method, per address and per header",
+            cgi("limit-write"),
+            "<Location /limit-write/>",
+        ] + auth_only + [
+            "    <Limit POST PUT DELETE>",
+            "        Require valid-user",
+            "    </Limit>",
+            "</Location>",
+            cgi("limit-except"),
+            "<Location /limit-except/>",
+            "    <LimitExcept GET HEAD>",
+            "        Require all denied",
+            "    </LimitExcept>",
+            "</Location>",
+            cgi("ip-local"),
+            "<Location /ip-local/>",
+            "    Require ip 127.0.0.1",
+            "</Location>",
+            cgi("ip-not-local"),
+            "<Location /ip-not-local/>",
+            "    <RequireAll>",
+            "        Require all granted",
+            "        Require not ip 127.0.0.1",
+            "    </RequireAll>",
+            "</Location>",
+            cgi("host-local"),
+            "<Location /host-local/>",
+            "    Require host localhost",
+            "</Location>",
+            cgi("host-other"),
+            "<Location /host-other/>",
+            "    Require host example.invalid",
+            "</Location>",
+            cgi("token"),
+            "<Location /token/>",
+            "    Require expr \"%{HTTP:X-Token} == 'letmein'\"",
+            "</Location>",
+            "SetEnvIf X-Token ^letmein$ token_ok",
+            cgi("env-gate"),
+            "<Location /env-gate/>",
+            "    Require env token_ok",
+            "</Location>",
+        ]
+
+    def _hidden_batch_routes(self):
+        """URLs that reach a batch handler without naming a batch endpoint:
+        only httpd's translate phase can tell (ops answer 508)."""
+        d = self.dir
+        return [
+            "",
+            "# batch handlers behind an Alias and a rewrite loop",
+            'Alias /alias-batch "%s/alias-batch/endpoint"' % d,
+            '<Directory "%s/alias-batch">' % d,
+            "    Require all granted",
+            "    SetHandler batch",
+            "</Directory>",
+            "RewriteRule ^/loop$ /batch [PT]",
+        ]
+
     def config_lines(self, server_extra=(), batch_extra=()):
         if self.kind == "php":
             return self._php_config(server_extra, batch_extra)
@@ -411,6 +484,7 @@ class Httpd:
             "RewriteRule ^/rw/(.*)$ /static/$1 [PT]",
             "RewriteRule ^/sneaky-batch$ /batch [PT]",
         ]
+        lines += self._access_control_lines()
         if self.backend_port:
             lines += [
                 "",
@@ -418,6 +492,7 @@ class Httpd:
                 "ProxyTimeout 30",
             ]
         if self.module:
+            lines += self._hidden_batch_routes()
             lines += ["", "# batch endpoints", "LogLevel %s batch:debug"
                       % self.log_level]
             lines += self._batch_location("/batch", list(batch_extra))

@@ -922,6 +922,31 @@ static void test_error_json_escapes(void **state)
     assert_contains(batch_error_json(p, err), "a/b");
 }
 
+/* A multipart Content-ID, URL or header name may hold any byte; the
+ * error body stays UTF-8 JSON. */
+static void test_error_json_invalid_utf8_replaced(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    json_object *e = error_of(p, batch_error_make(
+                                  p, 400, BATCH_E_METHOD, "<\xff>",
+                                  "method G\xc0\xafT of caf\xc3\xa9 \xe2\x82"));
+
+    assert_string_equal(string_member(e, "message"),
+                        "method G\xef\xbf\xbd\xef\xbf\xbdT of caf\xc3\xa9 "
+                        "\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(string_member(e, "operation"), "<\xef\xbf\xbd>");
+}
+
+static void test_result_error_invalid_utf8_replaced(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_result_t *res = batch_result_error(p, 508, "Loop Detected",
+                                             BATCH_E_LOOP, "operation <\xff>");
+
+    assert_true(strict_json(res->body, res->body_len));
+    assert_contains(res->body, "<\xef\xbf\xbd>");
+}
+
 static void test_result_error(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -1155,6 +1180,22 @@ static void test_json_valid(void **state)
     assert_false(batch_json_valid("", 0));
 }
 
+/* An answer with a lone surrogate escape is embedded as a string. */
+static void test_json_valid_surrogates(void **state)
+{
+    (void)state;
+    assert_true(batch_json_valid("[\"\\ud83d\\ude00\"]", 16));
+    assert_false(batch_json_valid("[\"\\ud83d\"]", 10));
+    assert_false(batch_json_valid("[\"\\ude00\"]", 10));
+}
+
+/* Duplicate names are the batch parser's concern, not an answer's. */
+static void test_json_valid_keeps_duplicate_names(void **state)
+{
+    (void)state;
+    assert_true(batch_json_valid("{\"a\":1,\"a\":2}", 13));
+}
+
 static void test_json_text(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -1290,6 +1331,8 @@ int main(void)
         UNIT_TEST(test_error_json_with_operation),
         UNIT_TEST(test_error_json_without_operation),
         UNIT_TEST(test_error_json_escapes),
+        UNIT_TEST(test_error_json_invalid_utf8_replaced),
+        UNIT_TEST(test_result_error_invalid_utf8_replaced),
         UNIT_TEST(test_result_error),
         UNIT_TEST(test_media_type),
         UNIT_TEST(test_media_type_is_json),
@@ -1307,6 +1350,8 @@ int main(void)
         UNIT_TEST(test_json_parse_null_out_params),
         UNIT_TEST(test_json_parse_depth),
         UNIT_TEST(test_json_valid),
+        UNIT_TEST(test_json_valid_surrogates),
+        UNIT_TEST(test_json_valid_keeps_duplicate_names),
         UNIT_TEST(test_json_text),
         UNIT_TEST(test_json_parse_refuses_nan),
         UNIT_TEST(test_json_parse_refuses_single_quoted_name),

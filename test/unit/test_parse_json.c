@@ -765,6 +765,191 @@ static void test_deep_garbage_refused(void **state)
     refused(p, doc, BATCH_E_INVALID_JSON, NULL);
 }
 
+/* --- duplicate member names: json-c keeps the last, a filter in front of
+ * httpd may read the first, so the batch is refused --- */
+
+static void test_duplicate_url_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    /* the second "url" starts at byte offset 34 */
+    batch_error_t *err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/x\","
+                                           "\"url\":\"/y\""),
+                                 BATCH_E_INVALID_JSON, NULL);
+
+    assert_contains(err->message, "duplicate member name \"url\"");
+    assert_contains(err->message, "byte offset 34");
+}
+
+static void test_duplicate_id_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_error_t *err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
+                                           "\"id\":\"b\""),
+                                 BATCH_E_INVALID_JSON, NULL);
+
+    assert_contains(err->message, "duplicate member name \"id\"");
+}
+
+static void test_duplicate_top_level_refused(void **state)
+{
+    batch_error_t *err = refused(UNIT_POOL(state),
+                                 "{\"requests\":[],\"requests\":"
+                                 "[{\"id\":\"a\",\"url\":\"/\"}]}",
+                                 BATCH_E_INVALID_JSON, NULL);
+
+    assert_contains(err->message, "duplicate member name \"requests\"");
+    assert_contains(err->message, "byte offset 15");
+}
+
+static void test_duplicate_header_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_error_t *err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
+                                           "\"headers\":{\"X-A\":\"1\","
+                                           "\"X-A\":\"2\"}"),
+                                 BATCH_E_INVALID_JSON, NULL);
+
+    assert_contains(err->message, "duplicate member name \"X-A\"");
+}
+
+static void test_duplicate_in_body_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_error_t *err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
+                                           "\"body\":{\"role\":\"user\","
+                                           "\"x\":{},\"role\":\"admin\"}"),
+                                 BATCH_E_INVALID_JSON, NULL);
+
+    assert_contains(err->message, "duplicate member name \"role\"");
+}
+
+static void test_duplicate_escaped_spelling_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_error_t *err;
+
+    err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/x\","
+                            "\"\\u0075rl\":\"/y\""),
+                  BATCH_E_INVALID_JSON, NULL);
+    assert_contains(err->message, "duplicate member name \"url\"");
+    refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\",\"body\":"
+                      "{\"caf\xc3\xa9\":1,\"caf\\u00e9\":2}"),
+            BATCH_E_INVALID_JSON, NULL);
+    refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\",\"body\":"
+                      "{\"\xf0\x9f\x98\x80\":1,\"\\ud83d\\ude00\":2}"),
+            BATCH_E_INVALID_JSON, NULL);
+    refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\",\"body\":"
+                      "{\"a/b\":1,\"a\\/b\":2}"),
+            BATCH_E_INVALID_JSON, NULL);
+}
+
+static void test_duplicate_unprintable_name_not_shown(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_error_t *err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
+                                           "\"body\":{\"a\\nb\":1,"
+                                           "\"a\\u000ab\":2}"),
+                                 BATCH_E_INVALID_JSON, NULL);
+
+    assert_contains(err->message, "duplicate member name at byte offset");
+}
+
+static void test_same_names_in_other_objects_accepted(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = parse_ok(p, "{\"requests\":["
+                          "{\"id\":\"a\",\"url\":\"/a\",\"body\":"
+                          "{\"id\":1,\"url\":{\"url\":2}}},"
+                          "{\"id\":\"b\",\"url\":\"/b\",\"headers\":"
+                          "{\"url\":\"x\"}}]}");
+
+    assert_int_equal(b->ops->nelts, 2);
+    assert_string_equal(unit_op_at(b, 0)->body,
+                        "{\"id\":1,\"url\":{\"url\":2}}");
+}
+
+static void test_names_differing_in_one_byte_accepted(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    parse_ok(p, one_op(p, "\"id\":\"a\",\"url\":\"/\",\"body\":"
+                       "{\"url\":1,\"Url\":2,\"url \":3,\"ur\":4,"
+                       "\"\\u0075rm\":5}"));
+}
+
+static void test_many_unique_names_accepted(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *members = "\"k0\":0";
+    int i;
+
+    for (i = 1; i < 20000; i++) {
+        members = apr_psprintf(p, "%s,\"k%d\":%d", members, i, i);
+    }
+    parse_ok(p, one_op(p, apr_pstrcat(p, "\"id\":\"a\",\"url\":\"/\","
+                                      "\"body\":{", members, "}", NULL)));
+}
+
+static void test_header_names_differing_in_case_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_error_t *err = refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
+                                           "\"headers\":{\"Authorization\":"
+                                           "\"Basic a\",\"authorization\":"
+                                           "\"Basic b\"}"),
+                                 BATCH_E_INVALID_HEADER, "a");
+
+    assert_contains(err->message, "authorization");
+    assert_contains(err->message, "twice");
+}
+
+/* --- \u escapes of UTF-16 surrogates: only as a pair --- */
+
+static void test_surrogate_pair_accepted(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = parse_ok(p, one_op(p, "\"id\":\"\\ud83d\\ude00\","
+                                    "\"url\":\"/\""));
+
+    assert_string_equal(unit_op_at(b, 0)->id, "\xf0\x9f\x98\x80");
+}
+
+static void test_lone_surrogate_escapes_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    static const char *const ids[] = {
+        "\\ud800", "\\udfff", "\\ud800x", "\\ud800\\u0041",
+        "\\ud800\\ud800", "\\ude00\\ud83d", "x\\udbff", "\\ud83d\\n"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        batch_error_t *err = refused(p, one_op(p, apr_pstrcat(
+                                         p, "\"id\":\"", ids[i],
+                                         "\",\"url\":\"/\"", NULL)),
+                                     BATCH_E_INVALID_JSON, NULL);
+
+        assert_contains(err->message, "surrogate");
+    }
+}
+
+static void test_lone_surrogate_in_key_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    refused(p, one_op(p, "\"id\":\"a\",\"url\":\"/\","
+                      "\"headers\":{\"X-\\udc00\":\"v\"}"),
+            BATCH_E_INVALID_JSON, NULL);
+}
+
+static void test_surrogate_escape_cut_by_end_refused(void **state)
+{
+    static const char doc[] = "{\"requests\":[{\"id\":\"\\ud800\\udc";
+
+    refused_len(UNIT_POOL(state), doc, sizeof(doc) - 1,
+                BATCH_E_INVALID_JSON, NULL);
+}
+
 /* --- JSON, but not a batch --- */
 
 static void test_top_level_array(void **state)
@@ -1205,6 +1390,21 @@ int main(void)
         UNIT_TEST(test_raw_control_character_refused),
         UNIT_TEST(test_depth_33_refused),
         UNIT_TEST(test_deep_garbage_refused),
+        UNIT_TEST(test_duplicate_url_refused),
+        UNIT_TEST(test_duplicate_id_refused),
+        UNIT_TEST(test_duplicate_top_level_refused),
+        UNIT_TEST(test_duplicate_header_refused),
+        UNIT_TEST(test_duplicate_in_body_refused),
+        UNIT_TEST(test_duplicate_escaped_spelling_refused),
+        UNIT_TEST(test_duplicate_unprintable_name_not_shown),
+        UNIT_TEST(test_same_names_in_other_objects_accepted),
+        UNIT_TEST(test_names_differing_in_one_byte_accepted),
+        UNIT_TEST(test_many_unique_names_accepted),
+        UNIT_TEST(test_header_names_differing_in_case_refused),
+        UNIT_TEST(test_surrogate_pair_accepted),
+        UNIT_TEST(test_lone_surrogate_escapes_refused),
+        UNIT_TEST(test_lone_surrogate_in_key_refused),
+        UNIT_TEST(test_surrogate_escape_cut_by_end_refused),
         UNIT_TEST(test_top_level_array),
         UNIT_TEST(test_top_level_string),
         UNIT_TEST(test_top_level_number),

@@ -913,14 +913,34 @@ static void test_content_length_body_ends_in_crlf(void **state)
     ASSERT_BODY(unit_op_at(b, 0), "abc\r\n");
 }
 
-/* What lies after Content-Length bytes and before the delimiter is left
- * out (Google sends a CRLF there; anything else is dropped as well). */
-static void test_content_length_shorter_than_part(void **state)
+/* Line ends after Content-Length bytes are left out (Google sends a CRLF
+ * there); anything else would be read one way by this parser and another
+ * by a filter in front of httpd, so the batch is refused. */
+static void test_content_length_line_ends_after_body(void **state)
 {
     batch_t *b = parse_ok(UNIT_POOL(state), http_part(
-        UNIT_POOL(state), "POST /x\r\nContent-Length: 3\r\n\r\nabcdef\r\n"));
+        UNIT_POOL(state), "POST /x\r\nContent-Length: 3\r\n\r\nabc\r\n\n\r\n"));
 
     ASSERT_BODY(unit_op_at(b, 0), "abc");
+}
+
+static void test_content_length_data_after_body_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *body = http_part(p, "POST /x\r\nContent-Length: 3\r\n\r\n"
+                                    "abcdef\r\n");
+    batch_error_t *err = bad_mp(p, body, "part 1");
+
+    assert_contains(err->message, "after the body");
+    assert_offset_of(p, err, body, "def");
+}
+
+static void test_content_length_smuggled_request_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    bad_mp(p, http_part(p, "GET /a\r\nContent-Length: 0\r\n\r\n"
+                           "DELETE /b HTTP/1.1\r\n\r\n"), "part 1");
 }
 
 static void test_content_length_zero(void **state)
@@ -1094,9 +1114,16 @@ static void test_request_line_nul(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     static const char body[] = "--b\r\n" PART_HTTP "\r\n"
                                "GET /a\0b HTTP/1.1\r\n\r\n--b--\r\n";
+    static const char in_version[] = "--b\r\n" PART_HTTP "\r\n"
+                                     "GET /a HTTP/1.1\0\r\n\r\n--b--\r\n";
+    batch_error_t *err;
 
-    refused_ct_len(p, CT_B, body, sizeof(body) - 1,
-                   BATCH_E_INVALID_MULTIPART, "part 1");
+    err = refused_ct_len(p, CT_B, body, sizeof(body) - 1,
+                         BATCH_E_INVALID_MULTIPART, "part 1");
+    assert_contains(err->message, "NUL byte in the request line");
+    err = refused_ct_len(p, CT_B, in_version, sizeof(in_version) - 1,
+                         BATCH_E_INVALID_MULTIPART, "part 1");
+    assert_contains(err->message, "NUL byte in the request line");
 }
 
 /* --- absolute URLs naming this server --- */
@@ -1754,7 +1781,9 @@ int main(void)
         UNIT_TEST(test_longer_boundary_line_is_body),
         UNIT_TEST(test_delimiter_inside_content_length),
         UNIT_TEST(test_content_length_body_ends_in_crlf),
-        UNIT_TEST(test_content_length_shorter_than_part),
+        UNIT_TEST(test_content_length_line_ends_after_body),
+        UNIT_TEST(test_content_length_data_after_body_refused),
+        UNIT_TEST(test_content_length_smuggled_request_refused),
         UNIT_TEST(test_content_length_zero),
         UNIT_TEST(test_binary_body),
         UNIT_TEST(test_part_headers_any_case),

@@ -490,6 +490,70 @@ static void test_url_kept_after_validation(void **state)
     assert_string_equal(op_at(b, 0)->url, "me");
 }
 
+/* --- what a direct request may send: LimitRequestLine --- */
+
+/* A url of n bytes: "/" and n - 1 times 'a'. */
+static const char *long_url(apr_pool_t *p, apr_size_t n)
+{
+    char *url = apr_palloc(p, n + 1);
+
+    memset(url, 'a', n);
+    url[0] = '/';
+    url[n] = '\0';
+    return url;
+}
+
+static void test_url_at_max_target_ok(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+
+    l->max_target = 8190;
+    add_op(p, b, "a", "GET", long_url(p, 8190));
+    valid_with(p, b, l);
+}
+
+static void test_url_over_max_target(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+    batch_error_t *err;
+
+    l->max_target = 8190;
+    add_op(p, b, "a", "GET", "/ok");
+    add_op(p, b, "b", "GET", long_url(p, 8191));
+    err = refused_with(p, b, l, 400, BATCH_E_INVALID_URL, "b");
+    assert_contains(err->message, "8191 bytes");
+    assert_contains(err->message, "LimitRequestLine");
+}
+
+/* what counts is the target that runs: encoded, and under the base */
+static void test_url_max_target_after_encoding_and_base(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+
+    l->max_target = 12;
+    add_op(p, b, "a", "GET", "/a b c d e");
+    refused_with(p, b, l, 400, BATCH_E_INVALID_URL, "a");
+    b = new_batch(p);
+    l->base_url = "/v1.0";
+    add_op(p, b, "a", "GET", "items/1");
+    refused_with(p, b, l, 400, BATCH_E_INVALID_URL, "a");
+}
+
+static void test_url_no_max_target(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+
+    add_op(p, b, "a", "GET", long_url(p, 100000));
+    valid(p, b);
+}
+
 /* --- headers --- */
 
 static void test_header_name_with_space(void **state)
@@ -557,6 +621,83 @@ static void test_header_value_empty_ok(void **state)
 static void test_header_name_all_tchars_ok(void **state)
 {
     header_accepted(UNIT_POOL(state), "!#$%&'*+-.^_`|~09AZaz", "v");
+}
+
+/* --- what a direct request may send: LimitRequestFields and
+ * LimitRequestFieldSize --- */
+
+static batch_op_t *op_with_headers(apr_pool_t *p, batch_t *b, int n)
+{
+    batch_op_t *op = add_op(p, b, "h", "GET", "/");
+    int i;
+
+    for (i = 0; i < n; i++) {
+        apr_table_add(op->headers, apr_psprintf(p, "X-H%d", i), "v");
+    }
+    return op;
+}
+
+static void test_headers_at_max_ok(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+
+    l->max_headers = 100;
+    op_with_headers(p, b, 100);
+    valid_with(p, b, l);
+}
+
+static void test_too_many_headers(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+    batch_error_t *err;
+
+    l->max_headers = 100;
+    op_with_headers(p, b, 10000);
+    err = refused_with(p, b, l, 400, BATCH_E_INVALID_HEADER, "h");
+    assert_contains(err->message, "10000 headers");
+    assert_contains(err->message, "LimitRequestFields");
+}
+
+static void test_header_at_max_size_ok(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+    batch_op_t *op = add_op(p, b, "h", "GET", "/");
+
+    /* "X-A: " and 15 bytes of value */
+    l->max_header_size = 20;
+    apr_table_set(op->headers, "X-A", "123456789012345");
+    valid_with(p, b, l);
+}
+
+static void test_header_over_max_size(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+    batch_op_t *op = add_op(p, b, "h", "GET", "/");
+    batch_error_t *err;
+
+    l->max_header_size = 20;
+    apr_table_set(op->headers, "X-A", "1234567890123456");
+    err = refused_with(p, b, l, 400, BATCH_E_INVALID_HEADER, "h");
+    assert_contains(err->message, "X-A");
+    assert_contains(err->message, "LimitRequestFieldSize");
+}
+
+static void test_no_header_limits(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_op_t *op = op_with_headers(p, b, 1000);
+
+    apr_table_set(op->headers, "X-Big", long_url(p, 100000));
+    valid(p, b);
 }
 
 /* --- ids and limits --- */
@@ -1081,6 +1222,10 @@ int main(void)
         UNIT_TEST(test_url_absolute_path_ignores_base),
         UNIT_TEST(test_url_relative_with_base_still_checked),
         UNIT_TEST(test_url_kept_after_validation),
+        UNIT_TEST(test_url_at_max_target_ok),
+        UNIT_TEST(test_url_over_max_target),
+        UNIT_TEST(test_url_max_target_after_encoding_and_base),
+        UNIT_TEST(test_url_no_max_target),
         UNIT_TEST(test_header_name_with_space),
         UNIT_TEST(test_header_name_with_colon),
         UNIT_TEST(test_header_name_empty),
@@ -1093,6 +1238,11 @@ int main(void)
         UNIT_TEST(test_header_value_obs_text_ok),
         UNIT_TEST(test_header_value_empty_ok),
         UNIT_TEST(test_header_name_all_tchars_ok),
+        UNIT_TEST(test_headers_at_max_ok),
+        UNIT_TEST(test_too_many_headers),
+        UNIT_TEST(test_header_at_max_size_ok),
+        UNIT_TEST(test_header_over_max_size),
+        UNIT_TEST(test_no_header_limits),
         UNIT_TEST(test_duplicate_id),
         UNIT_TEST(test_empty_id),
         UNIT_TEST(test_empty_id_operation_names_index),
