@@ -7,39 +7,6 @@
 #include "batch_format.h"
 #include "batch_json.h"
 
-/* Messages quote what the client sent, which may not be UTF-8; a JSON
- * answer must be. Each byte of a bad sequence is written as \xNN. */
-static const char *utf8_quotable(apr_pool_t *p, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    apr_size_t len, i = 0;
-    char *out, *o;
-
-    if (!s || batch_utf8_valid(s, len = strlen(s))) {
-        return s;
-    }
-    o = out = apr_palloc(p, len * 4 + 1);
-    while (i < len) {
-        apr_size_t n = batch_utf8_seq_len(s + i, len - i);
-
-        if (n) {
-            memcpy(o, s + i, n);
-            o += n;
-            i += n;
-        }
-        else {
-            unsigned char c = (unsigned char)s[i++];
-
-            *o++ = '\\';
-            *o++ = 'x';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 0x0f];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
                                 const char *operation, const char *fmt, ...)
 {
@@ -47,11 +14,11 @@ batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
     va_list ap;
 
     va_start(ap, fmt);
-    err->message = utf8_quotable(p, apr_pvsprintf(p, fmt, ap));
+    err->message = apr_pvsprintf(p, fmt, ap);
     va_end(ap);
     err->status = status;
     err->code = code;
-    err->operation = utf8_quotable(p, operation);
+    err->operation = operation;
     return err;
 }
 

@@ -48,6 +48,9 @@ static inline batch_limits_t *fuzz_limits(apr_pool_t *p)
     }
     l->max_operations = 100;
     l->allow_methods = allow;
+    l->max_target = 8190;       /* httpd's LimitRequestLine and friends */
+    l->max_headers = 100;
+    l->max_header_size = 8190;
     return l;
 }
 
