@@ -30,6 +30,7 @@ typedef struct batch_dir_conf_t {
     int base_url_set;
     int inherit_headers;
     apr_interval_time_t timeout;        /* 0: none */
+    int concurrency;
 } batch_dir_conf_t;
 
 extern const command_rec batch_cmds[];
@@ -43,6 +44,7 @@ typedef struct batch_settings_t {
     apr_off_t max_op_response_size;
     int inherit_headers;
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
+    int concurrency;                    /* BatchConcurrency; 1: sequential */
 } batch_settings_t;
 
 void batch_settings_get(request_rec *r, batch_settings_t *s);
