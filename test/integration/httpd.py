@@ -413,6 +413,14 @@ class Httpd:
             lines += self._batch_location("/private/batch", [])
             lines += self._batch_location("/private-batch", [
                 x.strip() for x in self._auth()])
+            lines += self._batch_location("/sequential-batch", [
+                "BatchConcurrency 1"])
+            lines += self._batch_location("/parallel-batch", [
+                "BatchConcurrency 8"])
+            lines += self._batch_location("/pair-batch", [
+                "BatchConcurrency 2"])
+            lines += self._batch_location("/pair-timeout-batch", [
+                "BatchConcurrency 2", "BatchTimeout 1"])
         lines += [""] + list(server_extra)
         return lines
 
