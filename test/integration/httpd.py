@@ -46,6 +46,10 @@ BIG_FILE_SIZE = 1024 * 1024
 
 BUILD_HINT = "build the module first: autoreconf -fi && ./configure && make"
 
+# BATCH_CONCURRENCY=N (N > 1) sets BatchConcurrency N for every batch
+# endpoint of the main server, to run the whole suite in parallel mode.
+CONCURRENCY = int(os.environ.get("BATCH_CONCURRENCY", "1") or "1")
+
 
 class HttpdError(Exception):
     pass
@@ -398,6 +402,9 @@ class Httpd:
         if self.module:
             lines += ["", "# batch endpoints", "LogLevel %s batch:debug"
                       % self.log_level]
+            if CONCURRENCY > 1:
+                # every batch endpoint runs its operations in parallel
+                lines.append("BatchConcurrency %d" % CONCURRENCY)
             lines += self._batch_location("/batch", list(batch_extra))
             lines += self._batch_location("/limited-batch", [
                 "BatchMaxOperations 3",
