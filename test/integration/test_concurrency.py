@@ -196,6 +196,17 @@ def test_entries_stream_as_the_prefix_finishes(server):
         ["quick", "slow"]
 
 
+def test_finished_answers_held_for_a_slow_first_are_bounded(server):
+    # two slots: 0 is slow; 1 and 2 finish and wait for it (two answers
+    # held); 3 and later start only once 0's entry is written
+    ops = [sleep_op("0", 800)] + [sleep_op(str(i), 10) for i in range(1, 6)]
+    res = ok_batch(server, ops, path="/pair-batch")
+    s = {e["id"]: span(e) for e in res.responses}
+    assert s["1"][0] < s["0"][1] and s["2"][0] < s["0"][1], s
+    for i in range(3, 6):
+        assert s[str(i)][0] >= s["0"][1], (i, s)
+
+
 def test_atomicity_group_runs_in_order_beside_others(server):
     tok = token()
     ops = [sleep_op("g1", 200, tok, atomicityGroup="g"),
