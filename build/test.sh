@@ -58,10 +58,20 @@ sanitized_integration_tests() {
     make check-sanitized-httpd
 }
 
+# The same suite with every batch endpoint at BatchConcurrency 4: parallel
+# operations must give the answers sequential ones give. Tests that hold
+# only one at a time are marked sequential_only and skipped, with a reason.
+parallel_integration_tests() {
+    echo "== integration tests again, operations in parallel (BatchConcurrency 4)"
+    BATCH_CONCURRENCY=4 BATCH_MODULE="$PWD/.libs/mod_batch.so" \
+        /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs test/integration
+}
+
 install_missing
 build
 unit_tests
 make check-clang
 fuzz_short
 integration_tests
+parallel_integration_tests
 sanitized_integration_tests

@@ -30,6 +30,7 @@ typedef struct batch_dir_conf_t {
     int base_url_set;
     int inherit_headers;
     apr_interval_time_t timeout;        /* 0: none */
+    int concurrency;
 } batch_dir_conf_t;
 
 extern const command_rec batch_cmds[];
@@ -43,6 +44,7 @@ typedef struct batch_settings_t {
     apr_off_t max_op_response_size;
     int inherit_headers;
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
+    int concurrency;                    /* BatchConcurrency; 1: sequential */
 } batch_settings_t;
 
 void batch_settings_get(request_rec *r, batch_settings_t *s);
@@ -84,6 +86,26 @@ int batch_restore_port(request_rec *r, int lookup);
 batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s);
 batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                              const batch_op_t *op, apr_pool_t *op_pool);
+
+/* ---- operations in parallel (src/parallel.c) ---- */
+
+/* The worker threads of one batch and everything its parallel operations
+ * use; made and used by the request thread only. */
+typedef struct batch_workers_t batch_workers_t;
+
+apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
+                                int max, batch_workers_t **w);
+/* Runs op on a secondary connection in a worker thread of its own, at most
+ * max at once; its answer comes back through batch_workers_wait. */
+void batch_workers_start(batch_workers_t *w, const batch_op_t *op,
+                         int index);
+/* Waits for an operation started before to finish: its index, its answer
+ * and the pool holding it, which the caller destroys once it is written. */
+int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
+                       apr_pool_t **pool);
+/* Joins every worker thread (each finishes what was started), then frees
+ * everything, answers not collected included. */
+void batch_workers_finish(batch_workers_t *w);
 
 /* ---- the executor (src/execute.c) ---- */
 

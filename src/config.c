@@ -1,9 +1,12 @@
 /* Directives, merged per directory like any httpd directive (SPEC §1). */
+#include <string.h>
+
 #include <apr_strings.h>
 #include <apr_lib.h>
 
 #include <httpd.h>
 #include <http_config.h>
+#include <ap_mpm.h>
 
 #include "mod_batch.h"
 
@@ -15,6 +18,9 @@
 #define MAX_REQUEST_SIZE_CEILING ((apr_off_t)1 << 30)
 #define MAX_OPERATIONS_CEILING 100000
 #define MAX_TIMEOUT_SECONDS 86400
+/* Each running operation holds a thread and up to
+ * BatchMaxOperationResponseSize bytes; Graph caps a batch at 20. */
+#define MAX_CONCURRENCY 64
 
 static const char *const default_methods[] = {
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
@@ -30,6 +36,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->max_op_response_size = UNSET;
     conf->inherit_headers = UNSET;
     conf->timeout = UNSET;
+    conf->concurrency = UNSET;
     return conf;
 }
 
@@ -47,6 +54,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(allow_methods, NULL);
     MERGE(inherit_headers, UNSET);
     MERGE(timeout, UNSET);
+    MERGE(concurrency, UNSET);
     MERGE(base_url_set, 0);
     conf->base_url = add->base_url_set ? add->base_url : base->base_url;
     return conf;
@@ -159,6 +167,45 @@ static const char *set_timeout(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+/* LoadModule runs while the configuration is read (EXEC_ON_READ), before
+ * any directive is processed, so the MPM already answers here. */
+static int mpm_is_threaded(void)
+{
+#if APR_HAS_THREADS
+    int threaded = AP_MPMQ_NOT_SUPPORTED;
+
+    return ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) == APR_SUCCESS
+           && threaded != AP_MPMQ_NOT_SUPPORTED;
+#else
+    return 0;
+#endif
+}
+
+static const char *set_concurrency(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+    char *end;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    if (*end || end == arg || n < 1 || n > MAX_CONCURRENCY) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
+                            "operations from 1 to %d", cmd->cmd->name, arg,
+                            MAX_CONCURRENCY);
+    }
+    if (n > 1 && !mpm_is_threaded()) {
+        const char *mpm = ap_show_mpm();
+
+        return apr_psprintf(cmd->pool, "%s %s: operations can only run in "
+                            "parallel under a threaded MPM (event or "
+                            "worker), not under %.*s; use %s 1 here",
+                            cmd->cmd->name, arg, (int)strcspn(mpm, "."), mpm,
+                            cmd->cmd->name);
+    }
+    conf->concurrency = (int)n;
+    return NULL;
+}
+
 static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
 {
     batch_dir_conf_t *conf = dconf;
@@ -191,6 +238,12 @@ const command_rec batch_cmds[] = {
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "seconds after which operations not yet started are not "
                   "run (504); 0 for no limit"),
+    /* not in .htaccess: every parallel operation takes a server thread */
+    AP_INIT_TAKE1("BatchConcurrency", set_concurrency, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "how many independent operations of a batch may run at "
+                  "once (default 1: one after another); needs a threaded "
+                  "MPM"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
@@ -233,4 +286,5 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
     s->inherit_headers = conf->inherit_headers != UNSET
                          ? conf->inherit_headers : 1;
     s->timeout = conf->timeout != UNSET ? conf->timeout : 0;
+    s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
 }

@@ -1,7 +1,10 @@
 /*
  * The executor: runs the operations in dependency order and streams the
  * aggregate in request order, each entry as soon as it and every entry
- * before it are done (SPEC §6, §7). It knows no format.
+ * before it are done (SPEC §6, §7). It knows no format. With
+ * BatchConcurrency 1 operations run one at a time in this thread; above,
+ * this thread schedules them onto worker threads (src/parallel.c) and
+ * writes their answers as they come back.
  */
 #include <apr_strings.h>
 
@@ -12,6 +15,7 @@
 #include <http_request.h>
 
 #include "mod_batch.h"
+#include "batch_schedule.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -28,6 +32,7 @@ typedef struct exec_t {
     batch_result_t **results;   /* finished, not yet written */
     int *status;                /* of every finished operation */
     apr_pool_t **pools;
+    int held;                   /* finished, waiting for an earlier one */
     int next_emit;
     int stopped;                /* onError stop after a failure */
     apr_time_t deadline;        /* BatchTimeout; 0: none */
@@ -105,6 +110,7 @@ static void emit_ready(exec_t *x)
             wrote = 1;
         }
         x->results[i] = NULL;
+        x->held--;
         apr_pool_destroy(x->pools[i]);
         x->pools[i] = NULL;
     }
@@ -114,22 +120,36 @@ static void emit_ready(exec_t *x)
     }
 }
 
-static void run_one(exec_t *x, int i)
+/* Operation i has its answer, in pool, which goes once it is written. */
+static void finish(exec_t *x, int i, batch_result_t *res, apr_pool_t *pool)
 {
-    request_rec *r = x->r;
-    batch_result_t *res;
-
-    apr_pool_create(&x->pools[i], r->pool);
-    apr_pool_tag(x->pools[i], "batch_op");
-    res = not_run(x, i, x->pools[i]);
-    if (!res) {
-        res = batch_op_run(r, x->run, op_at(x, i), x->pools[i]);
-    }
     if (res->status >= 400 && x->batch->on_error == BATCH_ON_ERROR_STOP) {
         x->stopped = 1;
     }
+    x->pools[i] = pool;
     x->results[i] = res;
     x->status[i] = res->status;
+    x->held++;
+}
+
+static apr_pool_t *op_pool(exec_t *x)
+{
+    apr_pool_t *p;
+
+    apr_pool_create(&p, x->r->pool);
+    apr_pool_tag(p, "batch_op");
+    return p;
+}
+
+static void run_one(exec_t *x, int i)
+{
+    apr_pool_t *p = op_pool(x);
+    batch_result_t *res = not_run(x, i, p);
+
+    if (!res) {
+        res = batch_op_run(x->r, x->run, op_at(x, i), p);
+    }
+    finish(x, i, res, p);
 }
 
 static int client_gone(const exec_t *x)
@@ -137,12 +157,124 @@ static int client_gone(const exec_t *x)
     return x->r->connection->aborted || x->write_rv != APR_SUCCESS;
 }
 
+/* Runs the operations one at a time, in batch->order; returns how many
+ * were started. */
+static int run_sequential(exec_t *x)
+{
+    int n = x->batch->ops->nelts;
+    int k;
+
+    for (k = 0; k < n && !client_gone(x); k++) {
+        run_one(x, x->batch->order[k]);
+        emit_ready(x);
+    }
+    return k;
+}
+
+#if APR_HAS_THREADS
+
+typedef struct parallel_t {
+    batch_schedule_t *schedule;
+    batch_workers_t *workers;
+    int max;                    /* BatchConcurrency */
+    int running;
+    int started;
+} parallel_t;
+
+/* At most max operations run at once. Finished answers waiting for an
+ * earlier one are held in memory, so none starts while max of them wait,
+ * unless nothing runs at all (an operation may depend on a later one). */
+static int may_start(const exec_t *x, const parallel_t *par)
+{
+    return !client_gone(x) && par->running < par->max
+           && (par->running == 0 || x->held < par->max);
+}
+
+/* Starts every ready operation that may start; those that must not run
+ * (BatchTimeout, onError stop, a failed dependency) are answered here. */
+static void start_ready(exec_t *x, parallel_t *par)
+{
+    while (may_start(x, par) && batch_schedule_has_ready(par->schedule)) {
+        int i = batch_schedule_take(par->schedule);
+        apr_pool_t *p = op_pool(x);
+        batch_result_t *res = not_run(x, i, p);
+
+        par->started++;
+        if (res) {
+            finish(x, i, res, p);
+            batch_schedule_done(par->schedule, i);
+            continue;
+        }
+        apr_pool_destroy(p);
+        batch_workers_start(par->workers, op_at(x, i), i);
+        par->running++;
+    }
+}
+
+static void collect_one(exec_t *x, parallel_t *par)
+{
+    batch_result_t *res;
+    apr_pool_t *pool;
+    int i = batch_workers_wait(par->workers, &res, &pool);
+
+    par->running--;
+    finish(x, i, res, pool);
+    batch_schedule_done(par->schedule, i);
+}
+
+/* Answers never written (the client went away): their pools go now,
+ * before the workers' pool that holds those of parallel operations. */
+static void drop_unwritten(exec_t *x)
+{
+    int i;
+
+    for (i = x->next_emit; i < x->batch->ops->nelts; i++) {
+        if (x->pools[i]) {
+            apr_pool_destroy(x->pools[i]);
+            x->pools[i] = NULL;
+            x->results[i] = NULL;
+        }
+    }
+}
+
+/* Runs the operations at most max at once; returns how many were started,
+ * or -1 when no worker could be set up (the caller runs them in turn). */
+static int run_parallel(exec_t *x, int max)
+{
+    parallel_t par = { 0 };
+    apr_status_t rv;
+
+    par.max = max;
+    par.schedule = batch_schedule_make(x->r->pool, x->batch);
+    rv = batch_workers_make(x->r, x->run, max, &par.workers);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, x->r, BATCH_LOGNO(1403)
+                      "cannot run operations in parallel; running them "
+                      "one at a time");
+        return -1;
+    }
+    for (;;) {
+        start_ready(x, &par);
+        emit_ready(x);
+        if (!par.running) {
+            break;
+        }
+        collect_one(x, &par);
+        emit_ready(x);
+    }
+    drop_unwritten(x);
+    batch_workers_finish(par.workers);
+    return par.started;
+}
+
+#endif /* APR_HAS_THREADS */
+
 int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
                   const batch_format_t *fmt)
 {
     int n = batch->ops->nelts;
     exec_t x = { 0 };
-    int k;
+    int started = -1;
 
     x.r = r;
     x.batch = batch;
@@ -159,14 +291,18 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     fmt->begin(&x.emit);
     ap_set_content_type(r, fmt->response_type(&x.emit));
     x.write_rv = pass(&x, 1);
-    for (k = 0; k < n && !client_gone(&x); k++) {
-        run_one(&x, batch->order[k]);
-        emit_ready(&x);
+#if APR_HAS_THREADS
+    if (s->concurrency > 1) {
+        started = run_parallel(&x, s->concurrency);
+    }
+#endif
+    if (started < 0) {
+        started = run_sequential(&x);
     }
     if (client_gone(&x)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, x.write_rv, r,
                       BATCH_LOGNO(1101) "client went away; %d of %d "
-                      "operations were started", k, n);
+                      "operations were started", started, n);
         return OK;
     }
     fmt->end(&x.emit);

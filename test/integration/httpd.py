@@ -55,6 +55,9 @@ PRELOAD = os.environ.get("BATCH_HTTPD_PRELOAD", "").strip()
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                      ": runtime error: ")
 REPORT_MAX_LINES = 100
+# BATCH_CONCURRENCY=N (N > 1) sets BatchConcurrency N for every batch
+# endpoint of the main server, to run the whole suite in parallel mode.
+CONCURRENCY = int(os.environ.get("BATCH_CONCURRENCY", "1") or "1")
 
 
 class HttpdError(Exception):
@@ -495,6 +498,9 @@ class Httpd:
             lines += self._hidden_batch_routes()
             lines += ["", "# batch endpoints", "LogLevel %s batch:debug"
                       % self.log_level]
+            if CONCURRENCY > 1:
+                # every batch endpoint runs its operations in parallel
+                lines.append("BatchConcurrency %d" % CONCURRENCY)
             lines += self._batch_location("/batch", list(batch_extra))
             lines += self._batch_location("/limited-batch", [
                 "BatchMaxOperations 3",
@@ -510,6 +516,14 @@ class Httpd:
             lines += self._batch_location("/private/batch", [])
             lines += self._batch_location("/private-batch", [
                 x.strip() for x in self._auth()])
+            lines += self._batch_location("/sequential-batch", [
+                "BatchConcurrency 1"])
+            lines += self._batch_location("/parallel-batch", [
+                "BatchConcurrency 8"])
+            lines += self._batch_location("/pair-batch", [
+                "BatchConcurrency 2"])
+            lines += self._batch_location("/pair-timeout-batch", [
+                "BatchConcurrency 2", "BatchTimeout 1"])
         lines += [""] + list(server_extra)
         return lines
 

@@ -10,10 +10,18 @@ import uuid
 import pytest
 import requests
 
-from httpd import HttpdError
+from httpd import CONCURRENCY, HttpdError
 
 TIMEOUT = 60
 JSON = {"Content-Type": "application/json"}
+
+
+def sequential_only(why):
+    """Marks a test that holds only when operations run one at a time; it
+    is skipped when the suite runs with BATCH_CONCURRENCY > 1."""
+    return pytest.mark.skipif(
+        CONCURRENCY > 1, reason="BATCH_CONCURRENCY=%d: %s" % (CONCURRENCY,
+                                                              why))
 
 
 def basic(user, password):

@@ -1,8 +1,9 @@
 """SPEC §6 (as far as the lead's contract goes): order, dependsOn, onError."""
 
-from support import error_code, ok_batch, record_op, token
+from support import error_code, ok_batch, record_op, sequential_only, token
 
 
+@sequential_only("independent operations run in any order")
 def test_sequential_in_request_order(server):
     tok = token()
     ops = [record_op(tok + "-%d" % i, str(i)) for i in range(4)]
@@ -56,6 +57,8 @@ def test_dependency_on_a_404_fails_too(server):
     assert server.recorded(tok) == []
 
 
+@sequential_only("operations after the failing one may have started "
+                 "beside it; test_concurrency.py covers onError stop")
 def test_on_error_stop(server):
     tok = token()
     res = ok_batch(server, [

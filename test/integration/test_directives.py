@@ -19,6 +19,9 @@ BAD = [
     ("BatchTimeout", "-3"),
     ("BatchTimeout", "soon"),
     ("BatchInheritHeaders", "maybe"),
+    ("BatchConcurrency", "0"),
+    ("BatchConcurrency", "65"),
+    ("BatchConcurrency", "many"),
 ]
 
 GOOD = [
@@ -29,6 +32,7 @@ GOOD = [
     ["BatchBaseURL /api/v1"],
     ["BatchTimeout 30"],
     ["BatchInheritHeaders Off"],
+    ["BatchConcurrency 8"],
 ]
 
 

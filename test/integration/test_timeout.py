@@ -1,9 +1,11 @@
 """SPEC §6: BatchTimeout. Operations not started when the batch has run that
 long answer 504 and are not run; a running operation is not cut off."""
 
-from support import ok_batch, reconfigured
+from support import ok_batch, reconfigured, sequential_only
 
 
+@sequential_only("the later operations start beside the slow one; "
+                 "test_concurrency.py covers BatchTimeout")
 def test_operations_after_the_deadline_answer_504(server):
     with reconfigured(server, batch_extra=["BatchTimeout 1"]):
         res = ok_batch(server, [

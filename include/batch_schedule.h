@@ -1,0 +1,30 @@
+/*
+ * Which operations of a batch may start now (SPEC §6): an operation is
+ * ready once every operation it depends on has finished. No httpd here, so
+ * the parallel executor's bookkeeping is unit-tested on its own.
+ */
+#ifndef BATCH_SCHEDULE_H
+#define BATCH_SCHEDULE_H
+
+#include "batch.h"
+
+typedef struct batch_schedule_t batch_schedule_t;
+
+/* The schedule of a validated batch (op->deps resolved, no cycle). */
+batch_schedule_t *batch_schedule_make(apr_pool_t *p, const batch_t *batch);
+
+/* Takes the ready operation that comes first in the request and returns its
+ * index, or -1 when none is ready now. */
+int batch_schedule_take(batch_schedule_t *s);
+
+/* Whether an operation is ready, without taking it. */
+int batch_schedule_has_ready(const batch_schedule_t *s);
+
+/* Operation i (taken before) has finished: whatever waited only for it
+ * becomes ready. */
+void batch_schedule_done(batch_schedule_t *s, int i);
+
+/* How many operations have not been taken yet. */
+int batch_schedule_left(const batch_schedule_t *s);
+
+#endif /* BATCH_SCHEDULE_H */
