@@ -12,6 +12,11 @@
 # and libubsan are preloaded. APXS names apxs (default: the one on PATH).
 # BATCH_SANITIZER_BASETEMP is pytest's --basetemp (default: a new directory
 # under $TMPDIR or /tmp, removed when the run is clean).
+#
+# test/support/pool_shim.c, built as build/sanitized/pool_shim.so, is
+# preloaded too: every APR pool allocation, httpd's and mod_batch's, becomes
+# a malloc block of its own, so ASan sees an overflow past its end and a use
+# after its pool was cleared. BATCH_POOL_SHIM=0 runs without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -20,6 +25,7 @@ apxs=${APXS:-$(command -v apxs || true)}
 [ -n "$apxs" ] || { echo "apxs not found: install apache2-dev" >&2; exit 1; }
 out=build/sanitized
 module=$out/mod_batch.so
+shim=$out/pool_shim.so
 
 runtime() {
     local lib
@@ -47,6 +53,17 @@ build_module() {
         -o "$module" mod_batch.c src/*.c $(pkg-config --libs json-c)
 }
 
+build_pool_shim() {
+    local apr_config
+    apr_config=$("$apxs" -q APR_CONFIG)
+    echo "== building $shim (APR pool allocations as malloc blocks)"
+    # shellcheck disable=SC2046
+    gcc -shared -fPIC -g -O1 -fno-omit-frame-pointer -fsanitize=address \
+        -Wall -Wextra -Werror -std=gnu99 \
+        $("$apr_config" --cppflags --includes) \
+        -o "$shim" test/support/pool_shim.c
+}
+
 # Prints every sanitizer report of the run and fails if there is one:
 # test/integration/httpd.py has ASan and LeakSanitizer write theirs in
 # <server dir>/logs/sanitizer/; UBSan writes to the error_log.
@@ -70,6 +87,7 @@ check_reports() {
 }
 
 build_module
+[ "${BATCH_POOL_SHIM:-1}" = 0 ] || build_pool_shim
 
 basetemp=${BATCH_SANITIZER_BASETEMP:-}
 [ -n "$basetemp" ] || basetemp=$(mktemp -d -t mod_batch-sanitized.XXXXXX)
@@ -89,6 +107,7 @@ export UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 asan=$(runtime libasan.so)
 ubsan=$(runtime libubsan.so)
 export BATCH_HTTPD_PRELOAD="$asan $ubsan"
+[ "${BATCH_POOL_SHIM:-1}" = 0 ] || BATCH_HTTPD_PRELOAD+=" $top/$shim"
 export BATCH_MODULE="$top/$module"
 
 echo "== integration tests against $module (reports: $basetemp)"

@@ -47,7 +47,8 @@ BIG_FILE_SIZE = 1024 * 1024
 BUILD_HINT = "build the module first: autoreconf -fi && ./configure && make"
 
 # Sanitizer runs (build/test-sanitized-httpd.sh): the runtime libraries to
-# preload into apache2 for a module built with -fsanitize, space-separated.
+# preload into apache2 for a module built with -fsanitize, and the APR pool
+# shim (test/support/pool_shim.c), space-separated.
 # ASAN_OPTIONS (with a log_path into the server's directory added),
 # LSAN_OPTIONS and UBSAN_OPTIONS pass on from the environment.
 PRELOAD = os.environ.get("BATCH_HTTPD_PRELOAD", "").strip()
