@@ -176,20 +176,14 @@ static inline json_object *fuzz_json_parse(const char *text, apr_size_t len)
     return obj;
 }
 
-/* Emits every operation of batch with results made by make_result, and
- * checks the aggregate is strict JSON whose entries say what the results
- * said, in request order. */
-typedef batch_result_t *(*fuzz_result_fn)(apr_pool_t *p,
-                                          const batch_op_t *op, void *ctx);
-
+/* Emits every operation of batch with its result (results[i] for the
+ * i-th), and checks the aggregate is strict JSON whose entries say what
+ * the results said, in request order. */
 static inline void fuzz_check_json_emitter(apr_pool_t *p,
                                            const batch_t *batch,
-                                           fuzz_result_fn make_result,
-                                           void *ctx)
+                                           batch_result_t *const *results)
 {
     batch_emit_t *e = fuzz_emitter(p);
-    batch_result_t **results = apr_pcalloc(
-        p, sizeof(*results) * (apr_size_t)(batch->ops->nelts + 1));
     json_object *doc, *list;
     const char *text, *why = NULL;
     apr_size_t len, where = 0;
@@ -201,7 +195,6 @@ static inline void fuzz_check_json_emitter(apr_pool_t *p,
     for (i = 0; i < batch->ops->nelts; i++) {
         const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
 
-        results[i] = make_result(p, op, ctx);
         batch_emit_json_result(e, op, results[i]);
     }
     batch_emit_json_end(e);
@@ -283,12 +276,9 @@ static inline void fuzz_check_mp_part(apr_pool_t *p, const char *s,
  * delimiters, change sets, parts and bodies byte for byte. */
 static inline void fuzz_check_multipart_emitter(apr_pool_t *p,
                                                 const batch_t *batch,
-                                                fuzz_result_fn make_result,
-                                                void *ctx)
+                                                batch_result_t *const *results)
 {
     batch_emit_t *e = fuzz_emitter(p);
-    batch_result_t **results = apr_pcalloc(
-        p, sizeof(*results) * (apr_size_t)(batch->ops->nelts + 1));
     const char *text, *type, *boundary, *group = NULL, *inner = NULL;
     apr_size_t len, pos = 0;
     int i;
@@ -300,7 +290,6 @@ static inline void fuzz_check_multipart_emitter(apr_pool_t *p,
     for (i = 0; i < batch->ops->nelts; i++) {
         const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
 
-        results[i] = make_result(p, op, ctx);
         batch_emit_multipart_result(e, op, results[i]);
     }
     batch_emit_multipart_end(e);
@@ -346,12 +335,10 @@ static inline void fuzz_check_multipart_emitter(apr_pool_t *p,
 /* The answer a server might give to op: its own headers and body sent back
  * (an echo), so whatever the parser let through reaches the emitters. */
 static inline batch_result_t *fuzz_echo_result(apr_pool_t *p,
-                                               const batch_op_t *op,
-                                               void *ctx)
+                                               const batch_op_t *op)
 {
     batch_result_t *res = apr_pcalloc(p, sizeof(*res));
 
-    (void)ctx;
     res->status = op->body_len % 2 ? 201 : 200;
     res->reason = res->status == 201 ? "Created" : "OK";
     res->headers = apr_table_copy(p, op->headers);
@@ -383,6 +370,7 @@ static inline void fuzz_check_refusal(apr_pool_t *p, const batch_error_t *err)
 static inline void fuzz_validate_and_emit(apr_pool_t *p, batch_t *batch)
 {
     batch_error_t *err = batch_validate(p, batch, fuzz_limits(p));
+    batch_result_t **results;
     int i;
 
     if (err) {
@@ -396,8 +384,27 @@ static inline void fuzz_validate_and_emit(apr_pool_t *p, batch_t *batch)
                    && op->target[0] == '/', "validated operation");
         FUZZ_CHECK(batch_is_token(op->method), "method is a token");
     }
-    fuzz_check_json_emitter(p, batch, fuzz_echo_result, NULL);
-    fuzz_check_multipart_emitter(p, batch, fuzz_echo_result, NULL);
+    results = apr_palloc(p, sizeof(*results) * (apr_size_t)batch->ops->nelts);
+    for (i = 0; i < batch->ops->nelts; i++) {
+        results[i] = fuzz_echo_result(
+            p, &APR_ARRAY_IDX(batch->ops, i, batch_op_t));
+    }
+    fuzz_check_json_emitter(p, batch, results);
+    fuzz_check_multipart_emitter(p, batch, results);
+}
+
+/* What the parser harnesses do with the parser's verdict: check a refusal,
+ * or validate and emit what was accepted; then free the input's pool. */
+static inline void fuzz_check_parsed(apr_pool_t *p, batch_t *batch,
+                                     const batch_error_t *err)
+{
+    if (batch) {
+        fuzz_validate_and_emit(p, batch);
+    }
+    else {
+        fuzz_check_refusal(p, err);
+    }
+    apr_pool_destroy(p);
 }
 
 #endif /* BATCH_FUZZ_H */

@@ -14,12 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     batch_error_t *err = NULL;
     batch_t *batch = batch_format_json.parse(p, &in, &err);
 
-    if (batch) {
-        fuzz_validate_and_emit(p, batch);
-    }
-    else {
-        fuzz_check_refusal(p, err);
-    }
-    apr_pool_destroy(p);
+    fuzz_check_parsed(p, batch, err);
     return 0;
 }

@@ -21,12 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          size - (nl ? head + 1 : 0));
     in.len = size - (nl ? head + 1 : 0);
     batch = batch_format_multipart.parse(p, &in, &err);
-    if (batch) {
-        fuzz_validate_and_emit(p, batch);
-    }
-    else {
-        fuzz_check_refusal(p, err);
-    }
-    apr_pool_destroy(p);
+    fuzz_check_parsed(p, batch, err);
     return 0;
 }
