@@ -77,6 +77,9 @@ const char *batch_media_type(apr_pool_t *p, const char *content_type);
  * ';' are ignored. */
 int batch_media_type_is_json(const char *media_type);
 
+/* BatchAllowMethods' default (SPEC section 1), a fresh array in p. */
+apr_array_header_t *batch_default_allow_methods(apr_pool_t *p);
+
 /* Checks the whole batch against the limits; resolves targets, upper-cases
  * methods and computes the execution order. NULL when the batch is good. */
 batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,

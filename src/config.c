@@ -22,10 +22,6 @@
  * BatchMaxOperationResponseSize bytes; Graph caps a batch at 20. */
 #define MAX_CONCURRENCY 64
 
-static const char *const default_methods[] = {
-    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL
-};
-
 void *batch_create_dir_conf(apr_pool_t *p, char *dir)
 {
     batch_dir_conf_t *conf = apr_pcalloc(p, sizeof(*conf));
@@ -251,17 +247,6 @@ const command_rec batch_cmds[] = {
     { NULL, { NULL }, NULL, 0, 0, NULL }
 };
 
-static apr_array_header_t *default_allow_methods(apr_pool_t *p)
-{
-    apr_array_header_t *arr = apr_array_make(p, 8, sizeof(const char *));
-    int i;
-
-    for (i = 0; default_methods[i]; i++) {
-        APR_ARRAY_PUSH(arr, const char *) = default_methods[i];
-    }
-    return arr;
-}
-
 void batch_settings_get(request_rec *r, batch_settings_t *s)
 {
     const batch_dir_conf_t *conf =
@@ -272,7 +257,7 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                                : DEFAULT_MAX_OPERATIONS;
     s->limits.allow_methods = conf->allow_methods
                               ? conf->allow_methods
-                              : default_allow_methods(r->pool);
+                              : batch_default_allow_methods(r->pool);
     s->limits.base_url = conf->base_url;
     s->limits.max_target = r->server->limit_req_line;
     s->limits.max_headers = r->server->limit_req_fields;

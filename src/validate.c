@@ -48,6 +48,20 @@ int batch_is_header_value(const char *s)
     return 1;
 }
 
+apr_array_header_t *batch_default_allow_methods(apr_pool_t *p)
+{
+    static const char *const methods[] = {
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
+    };
+    apr_array_header_t *arr = apr_array_make(p, 8, sizeof(const char *));
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        APR_ARRAY_PUSH(arr, const char *) = methods[i];
+    }
+    return arr;
+}
+
 const char *batch_first_bad_header(const apr_table_t *t)
 {
     const apr_array_header_t *arr = apr_table_elts(t);

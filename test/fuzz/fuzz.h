@@ -36,18 +36,10 @@
 /* The SPEC's defaults, as the module configures them. */
 static inline batch_limits_t *fuzz_limits(apr_pool_t *p)
 {
-    static const char *const methods[] = {
-        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
-    };
     batch_limits_t *l = apr_pcalloc(p, sizeof(*l));
-    apr_array_header_t *allow = apr_array_make(p, 7, sizeof(const char *));
-    size_t i;
 
-    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        APR_ARRAY_PUSH(allow, const char *) = methods[i];
-    }
     l->max_operations = 100;
-    l->allow_methods = allow;
+    l->allow_methods = batch_default_allow_methods(p);
     l->max_target = 8190;       /* httpd's LimitRequestLine and friends */
     l->max_headers = 100;
     l->max_header_size = 8190;

@@ -54,18 +54,10 @@ static batch_op_t *op_at(batch_t *b, int i)
 /* SPEC section 1 defaults: 100 operations, the default methods, no base. */
 static batch_limits_t *limits(apr_pool_t *p)
 {
-    static const char *const methods[] = {
-        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
-    };
     batch_limits_t *l = apr_pcalloc(p, sizeof(*l));
-    apr_array_header_t *allow = apr_array_make(p, 7, sizeof(const char *));
-    size_t i;
 
-    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        APR_ARRAY_PUSH(allow, const char *) = methods[i];
-    }
     l->max_operations = 100;
-    l->allow_methods = allow;
+    l->allow_methods = batch_default_allow_methods(p);
     l->base_url = NULL;
     return l;
 }
