@@ -114,6 +114,15 @@ def _access_log_status(server, marker, seconds=5):
     return None
 
 
+def _post_raw(server, head, body):
+    sock = _connect(server)
+    try:
+        sock.sendall(head + body)
+        return _read_all(sock)
+    finally:
+        sock.close()
+
+
 def _assert_answers(server):
     r = requests.get(server.url("/static/a.txt"), timeout=TIMEOUT)
     assert r.status_code == 200 and r.text == "hello from a.txt\n", \
@@ -363,6 +372,36 @@ def test_truncated_body_then_close_runs_nothing(server):
     assert _access_log_status(server, tok) == "400"
     assert server.recorded(tok) == []
     _assert_answers(server)
+
+
+# httpd's HTTP_IN filter answers these itself (ap_die, its own error page)
+# before the module has the body; the module must write nothing after it.
+
+def test_bad_chunk_is_answered_by_httpd_and_runs_nothing(server):
+    tok = token()
+    body = _batch_body([record_op(tok)])
+    raw = _post_raw(server, _request_head(server, chunked=True,
+                                          path="/batch?" + tok),
+                    b"%x\r\n" % len(body) + body + b"\r\n"
+                    + b"zz-not-hex\r\nxx\r\n0\r\n\r\n")
+    assert _status_of(raw) == 400, raw[:500]
+    assert raw.count(b"HTTP/1.1 ") == 1, raw
+    assert _access_log_status(server, tok) == "400", \
+        "the access log does not say 400 for the refused batch"
+    assert server.recorded(tok) == []
+    _assert_answers(server)
+
+
+def test_body_over_limit_request_body_is_answered_by_httpd(server):
+    tok = token()
+    body = _batch_body([record_op(tok)]) + b" " * 200
+    with reconfigured(server, batch_extra=["LimitRequestBody 100"]):
+        raw = _post_raw(server, _request_head(server, len(body),
+                                              path="/batch?" + tok), body)
+        assert _status_of(raw) == 413, raw[:500]
+        assert raw.count(b"HTTP/1.1 ") == 1, raw
+        assert _access_log_status(server, tok) == "413"
+        assert server.recorded(tok) == []
 
 
 # -- graceful restart during a batch ------------------------------------------
