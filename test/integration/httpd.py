@@ -252,8 +252,11 @@ class Httpd:
         self.module = Path(module) if module else None
         self.port = port or free_port()
         self.backend_port = backend_port
-        # a loopback port nothing listens on: the backend that is down
-        self.down_port = free_port()
+        # the backend that is down: a loopback port bound but never
+        # listening, held so that no other server can take it meanwhile
+        self._down_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._down_socket.bind(("127.0.0.1", 0))
+        self.down_port = self._down_socket.getsockname()[1]
         self.log_level = log_level
         self.conf_file = self.dir / "conf" / "httpd.conf"
         self.pid_file = self.dir / "logs" / "httpd.pid"
