@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12), builds mod_batch, and runs every test:
 # C unit tests under ASan+UBSan, a clang -Werror build check, a short run of
-# each libFuzzer harness (FUZZ_SECONDS, default 15), the integration tests
-# against a real httpd on loopback, and those tests again with the module
+# each libFuzzer harness (FUZZ_SECONDS, default 15), a short soak (wrk
+# posting batches), the integration tests against a real httpd on
+# loopback, again with operations in parallel, and again with the module
 # built with ASan+UBSan inside httpd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(apache2 apache2-dev apache2-utils libapache2-mod-php libjson-c-dev
           libcmocka-dev autoconf automake libtool pkg-config make gcc clang
-          libclang-rt-14-dev python3 python3-pytest python3-requests curl)
+          libclang-rt-14-dev python3 python3-pytest python3-requests curl
+          wrk)
 
 install_missing() {
     local missing=() p sudo=
@@ -67,11 +69,20 @@ parallel_integration_tests() {
         /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs test/integration
 }
 
+# A short soak (the full one is `make soak`): before the integration tests,
+# so that pytest's summary stays the last line.
+soak_test() {
+    echo "== soak (${SOAK_SECONDS:-15} s)"
+    SOAK_SECONDS="${SOAK_SECONDS:-15}" SOAK_WARMUP_SECONDS=5 \
+        BATCH_MODULE="$PWD/.libs/mod_batch.so" bash test/soak/soak.sh
+}
+
 install_missing
 build
 unit_tests
 make check-clang
 fuzz_short
+soak_test
 integration_tests
 parallel_integration_tests
 sanitized_integration_tests

@@ -22,8 +22,17 @@ APLOG_USE_MODULE(batch);
 /* Answers a refusal itself, so the body is JSON and names the problem. */
 static int refuse(request_rec *r, const batch_error_t *err)
 {
-    const char *body = batch_error_json(r->pool, err);
+    const char *body;
 
+    if (err->status == AP_FILTER_ERROR) {
+        /* HTTP_IN met a bad chunk or LimitRequestBody and ap_die has
+         * answered already: a body written now would follow its page */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(1350)
+                      "batch refused with %d by httpd: %s", r->status,
+                      err->message);
+        return AP_FILTER_ERROR;
+    }
+    body = batch_error_json(r->pool, err);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(1201)
                   "batch refused with %d (%s): %s", err->status, err->code,
                   err->message);
@@ -101,6 +110,7 @@ static batch_error_t *read_body(request_rec *r, apr_off_t limit,
             if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
                 return too_large(r, limit);
             }
+            /* status may be AP_FILTER_ERROR: refuse() knows */
             return batch_error_make(r->pool, status, BATCH_E_INVALID_REQUEST,
                                     NULL, "the batch body could not be "
                                     "read");

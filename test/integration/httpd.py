@@ -116,6 +116,10 @@ class _EchoHandler(BaseHTTPRequestHandler):
 
     ?status=N answers status N. Requests are also kept in server.seen so a
     test can check what did (or did not) reach the backend.
+
+    Faults, for test_faults.py: ?hangup=1 closes the connection without
+    answering; ?cut=N promises a 2*N byte body, sends N bytes and closes;
+    ?bytes=N answers N bytes of text/plain instead of the JSON record.
     """
 
     protocol_version = "HTTP/1.1"
@@ -157,6 +161,8 @@ class _EchoHandler(BaseHTTPRequestHandler):
             "body_length": len(body),
         }
         self.server.seen.append(record)
+        if self._answer_fault(query):
+            return
         status = int(query.get("status", "200"))
         out = json.dumps(record, sort_keys=True).encode("utf-8")
         self.send_response(status)
@@ -170,6 +176,38 @@ class _EchoHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)
+
+    def _answer_fault(self, query):
+        """Answers a fault query (see the class comment); False if none."""
+        if "hangup" in query:
+            self.close_connection = True
+            return True
+        if "cut" in query:
+            sent = int(query["cut"])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(2 * sent))
+            self.end_headers()
+            self.wfile.write(b"c" * sent)
+            self.close_connection = True
+            return True
+        if "bytes" in query:
+            self._send_bytes(int(query["bytes"]))
+            return True
+        return False
+
+    def _send_bytes(self, n):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(n))
+        self.end_headers()
+        block = b"b" * 65536
+        try:
+            while n > 0:
+                self.wfile.write(block[:n])
+                n -= min(n, len(block))
+        except OSError:     # the proxy gave up reading: that is the point
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
     do_HEAD = do_OPTIONS = _handle
@@ -228,6 +266,11 @@ class Httpd:
         self.module = Path(module) if module else None
         self.port = port or free_port()
         self.backend_port = backend_port
+        # the backend that is down: a loopback port bound but never
+        # listening, held so that no other server can take it meanwhile
+        self._down_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._down_socket.bind(("127.0.0.1", 0))
+        self.down_port = self._down_socket.getsockname()[1]
         self.log_level = log_level
         self.conf_file = self.dir / "conf" / "httpd.conf"
         self.pid_file = self.dir / "logs" / "httpd.pid"
@@ -317,6 +360,7 @@ class Httpd:
             'ErrorLog "%s"' % self.error_log,
             "LogLevel %s" % self.log_level,
             "Timeout 30",
+            "GracefulShutdownTimeout 5",
             "KeepAlive On",
         ]
         if _running_as_root():
@@ -495,6 +539,13 @@ class Httpd:
                 "ProxyPass /proxy/ http://127.0.0.1:%d/" % self.backend_port,
                 "ProxyTimeout 30",
             ]
+        lines += [
+            "",
+            "# fault tests (test_faults.py): a proxied backend that is down;",
+            "# retry=0 makes every request try to connect again",
+            "ProxyPass /proxy-down/ http://127.0.0.1:%d/ retry=0"
+            % self.down_port,
+        ]
         if self.module:
             lines += self._hidden_batch_routes()
             lines += ["", "# batch endpoints", "LogLevel %s batch:debug"
@@ -681,7 +732,10 @@ class Httpd:
         pid = self.pid() or self._pid
         if pid is None:
             return
-        self._ctl("stop")
+        # graceful-stop: on an immediate stop mpm_event's main thread closes
+        # busy workers' sockets while they free them (event.c,
+        # close_worker_sockets), a race in httpd that can crash a child
+        self._ctl("graceful-stop")
         deadline = time.time() + timeout
         while time.time() < deadline:
             if not _alive(pid):
