@@ -17,7 +17,7 @@ import time
 import requests
 
 from support import (TIMEOUT, error_code, ok_batch, post_batch, reconfigured,
-                     record_op, token)
+                     record_op, sequential_only, token)
 
 # /limited-batch's BatchMaxOperationResponseSize
 LIMITED_RESPONSE_SIZE = 65536
@@ -163,6 +163,8 @@ def _assert_stopped_early(server, offset, tok, ops, max_started):
         "operations ran after the client left: %r" % server.recorded(tok)
 
 
+@sequential_only("counts the operations started one at a time before the "
+                 "client left; test_concurrency.py covers parallel aborts")
 def test_disconnect_mid_stream_starts_no_further_operation(server):
     tok = token()
     ops = _slow_output_ops(4) + [record_op(tok, "rec%d" % i)
@@ -182,6 +184,8 @@ def test_disconnect_mid_stream_starts_no_further_operation(server):
     _assert_answers(server)
 
 
+@sequential_only("counts the operations started one at a time before the "
+                 "client left; test_concurrency.py covers parallel aborts")
 def test_disconnect_before_the_first_entry(server):
     tok = token()
     ops = [{"id": "slow", "url": "/cgi/sleep.cgi?ms=1200"}] + [
@@ -406,6 +410,8 @@ def test_body_over_limit_request_body_is_answered_by_httpd(server):
 
 # -- graceful restart during a batch ------------------------------------------
 
+@sequential_only("checks that the last operation ran after the restart, "
+                 "which needs the earlier ones to run first")
 def test_graceful_restart_lets_a_running_batch_finish(server, backend):
     tok = token()
     ops = [{"id": "slow%d" % i, "url": "/cgi/sleep.cgi?ms=300"}
