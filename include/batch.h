@@ -28,6 +28,8 @@ typedef struct batch_op_t {
     const char *content_id;     /* multipart Content-ID as sent, or NULL */
     apr_array_header_t *depends_on; /* ids (const char *) as written */
     apr_array_header_t *deps;   /* indexes (int) into batch_t.ops */
+    /* a 2xx answer is left out of the aggregate (rails' silent) */
+    int silent;
 } batch_op_t;
 
 typedef enum {
@@ -38,6 +40,7 @@ typedef enum {
 typedef struct batch_t {
     apr_array_header_t *ops;    /* batch_op_t, in request order */
     batch_on_error_e on_error;
+    int sequential;             /* one at a time, whatever BatchConcurrency */
     int *order;                 /* execution order, set by validation */
 } batch_t;
 

@@ -69,6 +69,9 @@ void batch_parse_body_value(apr_pool_t *p, json_object *body,
 json_object *batch_parse_tree(apr_pool_t *p, apr_pool_t *tree_pool,
                               const char *body, apr_size_t len,
                               batch_error_t **err);
+/* obj's members as an application/x-www-form-urlencoded string, nested
+ * values named as Rack and PHP read them (a[b]=1, a[]=2). */
+const char *batch_form_encode(apr_pool_t *p, json_object *obj);
 
 /* ---- what the JSON dialects' emitters share (src/emit_json.c) ---- */
 

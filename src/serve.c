@@ -318,6 +318,9 @@ int batch_serve(request_rec *r)
         || (err = check_nesting(r, s, batch))) {
         return refuse_as(r, fmt, err);
     }
+    if (batch->sequential) {
+        s->concurrency = 1;
+    }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1202)
                   "running a %s batch of %d operations", fmt->name,
                   batch->ops->nelts);

@@ -1,9 +1,15 @@
 """SPEC §8: the JSON dialects -- detection, BatchDialect, and each dialect
-end to end against the real fixtures."""
+end to end against the real fixtures (rails)."""
 
+import json
+import time
+from pathlib import Path
 
 from support import (assert_refused, media_type, post_batch, reconfigured,
                      token)
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+
 
 def record_url(tok):
     return "/cgi/record.cgi?t=" + tok
@@ -67,3 +73,126 @@ def test_batch_dialect_facebook_fails_configtest(server):
 def test_batch_dialect_unknown_fails_configtest(server):
     out = configtest_output(server, "BatchDialect soap")
     assert "'soap' is not a batch dialect" in out, out
+
+
+# -- rails (batch_api) --------------------------------------------------------
+
+def test_rails_forced_refuses_graph(server):
+    tok = token()
+    with reconfigured(server, batch_extra=["BatchDialect rails"]):
+        res = post_batch(server, [{"id": "r", "url": record_url(tok)}])
+        err = assert_refused(res, 400, "invalid_request", server=server,
+                             tok=tok)
+    assert "BatchDialect rails" in err["message"], err
+    assert '"ops" array' in err["message"], err
+
+
+def test_rails_vector_shape_end_to_end(server):
+    """The gem's README request, its URLs pointed at the fixtures."""
+    doc = json.loads((VECTORS / "batch_api.request.json").read_text())
+    urls = ["/static/hello.json", "/cgi/echo.cgi",
+            "/cgi/status.cgi?code=500", "/cgi/echo.cgi"]
+    for op, url in zip(doc["ops"], urls):
+        op["url"] = url
+    want = json.loads((VECTORS / "batch_api.response.json").read_text())
+    body = ok_doc(server, doc)
+    assert set(body) == set(want), body
+    assert len(body["results"]) == len(want["results"])
+    for entry in body["results"]:
+        assert set(entry) <= {"status", "body", "headers"}, entry
+        assert isinstance(entry["status"], int), entry
+        assert isinstance(entry.get("headers", {}), dict), entry
+    got = body["results"]
+    assert got[0]["body"] == {"hello": "world"}
+    assert got[1]["body"]["method"] == "POST"
+    assert got[1]["body"]["body"] == "dish_id=123"
+    assert got[1]["body"]["content_type"] == \
+        "application/x-www-form-urlencoded"
+    assert got[2]["status"] == 500
+    assert got[2]["body"]["code"] == 500
+    assert got[2]["headers"]["X-Cgi"] == "status"
+    assert got[3]["body"]["method"] == "DELETE"
+    assert got[1]["body"]["headers"].get("HTTP_BREAK") is None
+    assert "fast" not in json.dumps(got[0])
+
+
+def test_rails_headers_reach_the_operation(server):
+    body = ok_doc(server, rails({"url": "/cgi/echo.cgi",
+                                 "headers": {"break": "fast"}}))
+    assert body["results"][0]["body"]["headers"]["HTTP_BREAK"] == "fast"
+
+
+def test_rails_get_params_become_the_query(server):
+    body = ok_doc(server, rails({"method": "get", "url": "/cgi/echo.cgi?a=1",
+                                 "params": {"b": "x y", "c": [1, 2]}}))
+    assert body["results"][0]["body"]["query"] == \
+        "a=1&b=x+y&c%5b%5d=1&c%5b%5d=2"
+
+
+def test_rails_args_are_a_form_body(server):
+    body = ok_doc(server, rails({"method": "PATCH", "url": "/cgi/echo.cgi",
+                                 "args": {"name": "Ann"}}))
+    echo = body["results"][0]["body"]
+    assert echo["method"] == "PATCH"
+    assert echo["body"] == "name=Ann"
+
+
+def test_rails_silent_success_is_empty(server):
+    body = ok_doc(server, rails(
+        {"url": "/static/hello.json", "silent": True},
+        {"url": "/cgi/status.cgi?code=404", "silent": True}))
+    assert body["results"][0] == {}
+    assert body["results"][1]["status"] == 404
+
+
+def test_rails_empty_body_is_left_out(server):
+    body = ok_doc(server, rails({"url": "/cgi/status.cgi?code=204"}))
+    assert body["results"][0]["status"] == 204
+    assert "body" not in body["results"][0], body
+
+
+def test_rails_runs_one_at_a_time_under_concurrency(server):
+    ops = [{"url": "/cgi/sleep.cgi?ms=400"} for _ in range(3)]
+    with reconfigured(server, batch_extra=["BatchConcurrency 4"]):
+        start = time.monotonic()
+        body = ok_doc(server, rails(*ops))
+        took = time.monotonic() - start
+    assert [e["status"] for e in body["results"]] == [200] * 3, body
+    assert took >= 1.2, "the ops overlapped: %.2fs" % took
+
+
+def test_rails_no_ops_is_422(server):
+    res = post_doc(server, {"ops": [], "sequential": True})
+    err = assert_refused(res, 422, "invalid_request")
+    assert "no operations" in err["message"]
+
+
+def test_rails_missing_sequential_is_422(server):
+    tok = token()
+    res = post_doc(server, {"ops": [{"url": record_url(tok)}]})
+    err = assert_refused(res, 422, "invalid_request", server=server, tok=tok)
+    assert "sequential" in err["message"]
+
+
+def test_rails_too_many_ops_is_422(server):
+    tok = token()
+    with reconfigured(server, batch_extra=["BatchMaxOperations 2"]):
+        res = post_doc(server, rails(*[{"url": record_url(tok)}] * 3))
+        assert_refused(res, 422, "too_many_operations", server=server,
+                       tok=tok)
+
+
+def test_rails_invalid_op_runs_nothing(server):
+    tok = token()
+    res = post_doc(server, rails({"url": record_url(tok)},
+                                 {"method": "BR EW", "url": "/x"}))
+    assert_refused(res, 422, "method_not_allowed", operation="ops[1]",
+                   server=server, tok=tok)
+
+
+def test_rails_nested_batch_refused(server):
+    tok = token()
+    res = post_doc(server, rails({"url": record_url(tok)},
+                                 {"url": "/batch"}))
+    assert_refused(res, 422, "nested_batch", operation="ops[1]",
+                   server=server, tok=tok)

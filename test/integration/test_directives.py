@@ -35,7 +35,7 @@ GOOD = [
     ["BatchTimeout 30"],
     ["BatchInheritHeaders Off"],
     ["BatchConcurrency 8"],
-    ["BatchDialect graph"],
+    ["BatchDialect rails"],
     ["BatchDialect auto"],
 ]
 
