@@ -219,7 +219,7 @@ static const char *set_dialect(cmd_parms *cmd, void *dconf,
     }
     if (!known) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a batch dialect; "
-                            "use graph, rails or auto",
+                            "use graph, rails, array or auto",
                             cmd->cmd->name, arg);
     }
     conf->dialect_set = 1;
@@ -266,7 +266,7 @@ const command_rec batch_cmds[] = {
                   "MPM"),
     AP_INIT_TAKE1("BatchDialect", set_dialect, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
-                  "the JSON batch dialect this location takes: graph, rails, "
+                  "the JSON batch dialect this location takes: graph, rails, array, "
                   "or auto (default: told by the document's "
                   "shape)"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,

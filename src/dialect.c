@@ -41,6 +41,11 @@ static int fits_facebook(json_object *root)
     return has_array(root, "batch");
 }
 
+static int fits_array(json_object *root)
+{
+    return json_object_is_type(root, json_type_array);
+}
+
 static const dialect_t dialects[] = {
     { "graph", &batch_format_json, fits_graph,
       "an object with a \"requests\" array" },
@@ -48,6 +53,8 @@ static const dialect_t dialects[] = {
       "an object with an \"ops\" array" },
     { "facebook", NULL, fits_facebook,
       "an object with a \"batch\" array" },
+    { "array", &batch_format_array, fits_array,
+      "an array of operations" },
     { NULL, NULL, NULL, NULL }
 };
 

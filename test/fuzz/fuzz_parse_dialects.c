@@ -1,6 +1,6 @@
 /*
  * libFuzzer: the JSON dialects (SPEC section 8). The first byte picks what
- * BatchDialect forces (auto, graph, rails), the rest is the
+ * BatchDialect forces (auto, graph, rails, array), the rest is the
  * body, posted under the batch location at /users. Whatever a dialect
  * accepts is validated and emitted by the canonical emitters and by the
  * dialect's own, which must write strict JSON.
@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const batch_format_t *forced_dialect(uint8_t pick)
 {
     static const batch_format_t *const forced[] = {
-        NULL, &batch_format_json, &batch_format_rails
+        NULL, &batch_format_json, &batch_format_rails, &batch_format_array
     };
 
     return forced[pick % (sizeof(forced) / sizeof(forced[0]))];

@@ -36,9 +36,9 @@ def json_seeds():
 
 
 def dialect_seeds():
-    """The first byte picks the forced dialect: 0 auto, 1 graph, 2 rails."""
+    """The first byte picks the forced dialect: 0 auto, 1 graph, 2 rails, 3 array."""
     for pick, (stem, body) in enumerate(json_seeds()):
-        yield stem, bytes([pick % 3]) + body
+        yield stem, bytes([pick % 4]) + body
     yield "rails", b"\x02" + json.dumps({"ops": [
         {"method": "post", "url": "/a", "params": {"x": [1, {"y": None}]},
          "headers": {"H": "v"}, "silent": True},

@@ -1,5 +1,5 @@
 """SPEC §8: the JSON dialects -- detection, BatchDialect, and each dialect
-end to end against the real fixtures (rails)."""
+end to end against the real fixtures (rails, array)."""
 
 import json
 import time
@@ -196,3 +196,71 @@ def test_rails_nested_batch_refused(server):
                                  {"url": "/batch"}))
     assert_refused(res, 422, "nested_batch", operation="ops[1]",
                    server=server, tok=tok)
+
+
+# -- array --------------------------------------------------------------------
+
+def test_array_runs_each_operation(server):
+    body = ok_doc(server, [
+        {"method": "GET", "url": "/static/hello.json"},
+        {"method": "POST", "url": "/cgi/echo.cgi", "body": {"n": 1}},
+        {"url": "/cgi/status.cgi?code=404&ct=text/plain"},
+    ])
+    assert [e["responseCode"] for e in body] == [200, 200, 404]
+    assert body[0]["responseBody"] == {"hello": "world"}
+    assert body[1]["responseBody"]["body"] == '{"n":1}'
+    assert body[1]["responseBody"]["content_type"] == "application/json"
+    assert isinstance(body[2]["responseBody"], str)
+    for entry in body:
+        assert set(entry) == {"responseCode", "responseBody"}, entry
+
+
+def test_array_path_after_location_is_the_target(server):
+    """POST /batch/users creates each user through the real /users."""
+    users = 'ScriptAlias /users "%s/cgi-bin/echo.cgi"' % server.dir
+    with reconfigured(server, server_extra=[users]):
+        body = ok_doc(server, [{"method": "POST", "body": {"name": "ann"}},
+                               {"method": "POST", "body": {"name": "bob"}}],
+                      path="/batch/users")
+    assert [e["responseCode"] for e in body] == [200, 200]
+    assert [json.loads(e["responseBody"]["body"])["name"] for e in body] == \
+        ["ann", "bob"]
+    assert {e["responseBody"]["request_uri"] for e in body} == {"/users"}
+
+
+def test_array_op_url_wins_over_the_path(server):
+    body = ok_doc(server, [{"url": "/static/hello.json"}],
+                  path="/batch/cgi/echo.cgi")
+    assert body[0]["responseBody"] == {"hello": "world"}
+
+
+def test_array_without_url_or_path_runs_nothing(server):
+    tok = token()
+    res = post_doc(server, [{"url": record_url(tok)}, {"method": "POST"}])
+    assert_refused(res, 400, "invalid_request", operation="[1]",
+                   server=server, tok=tok)
+
+
+def test_array_invalid_url_runs_nothing(server):
+    tok = token()
+    res = post_doc(server, [{"url": record_url(tok)},
+                            {"url": "http://elsewhere.example/"}])
+    assert_refused(res, 400, "invalid_url", operation="[1]", server=server,
+                   tok=tok)
+
+
+def test_array_under_a_path_still_refuses_the_batch_location(server):
+    tok = token()
+    res = post_doc(server, [{"url": record_url(tok)}, {"url": "/batch/x"}],
+                   path="/batch/users")
+    err = assert_refused(res, 400, "nested_batch", operation="[1]",
+                         server=server, tok=tok)
+    assert "/batch;" in err["message"], err
+
+
+def test_array_apisix_like_bodies(server):
+    doc = json.loads((VECTORS / "apisix.request.json").read_text())
+    ops = [{"method": op["method"], "url": "/cgi/echo.cgi",
+            "body": op["body"]} for op in doc["pipeline"]]
+    body = ok_doc(server, ops)
+    assert [e["responseBody"]["body"] for e in body] == ["test", "test2"]

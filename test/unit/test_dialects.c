@@ -439,6 +439,109 @@ static void test_rails_emit_silent(void **state)
         "\"text/plain\"},\"body\":\"no\"}]}");
 }
 
+/* --- array --- */
+
+static void test_array_detected(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state), "[{\"url\": \"/a\"}]"),
+                     &batch_format_array);
+}
+
+static void test_array_named(void **state)
+{
+    int known;
+
+    (void)state;
+    assert_ptr_equal(batch_dialect_named("array", &known),
+                     &batch_format_array);
+}
+
+static void test_array_forced_refuses_an_object(void **state)
+{
+    batch_error_t *err = choose_refused(UNIT_POOL(state),
+                                        &batch_format_array, "{}");
+
+    assert_contains(err->message, "BatchDialect array");
+    assert_contains(err->message, "an array of operations");
+}
+
+static void test_array_ops(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_array,
+                              "[{\"method\": \"POST\", \"url\": \"/u\", "
+                              "\"body\": {\"n\": 1}}, {\"url\": \"/v\", "
+                              "\"body\": \"raw\"}]", NULL);
+    batch_op_t *op = unit_op_at(batch, 0);
+
+    assert_int_equal(batch->ops->nelts, 2);
+    assert_string_equal(op->id, "[0]");
+    assert_string_equal(op->method, "POST");
+    assert_string_equal(op->body, "{\"n\":1}");
+    assert_string_equal(apr_table_get(op->headers, "Content-Type"),
+                        "application/json");
+    op = unit_op_at(batch, 1);
+    assert_string_equal(op->method, "GET");
+    assert_string_equal(op->body, "raw");
+    assert_null(apr_table_get(op->headers, "Content-Type"));
+}
+
+static void test_array_url_from_path_info(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_array,
+                              "[{\"method\": \"POST\", \"body\": {}}, "
+                              "{\"url\": \"/other\"}]", "/users");
+
+    assert_string_equal(unit_op_at(batch, 0)->url, "/users");
+    assert_string_equal(unit_op_at(batch, 1)->url, "/other");
+}
+
+static void test_array_no_url_without_path_info(void **state)
+{
+    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_array,
+                                       "[{\"method\": \"POST\"}]");
+
+    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, "[0]");
+    assert_contains(err->message, "no url");
+}
+
+static void test_array_not_array(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_array,
+                                    "{\"requests\": []}"),
+                      400, BATCH_E_INVALID_REQUEST, NULL);
+}
+
+static void test_array_op_not_object(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_array,
+                                    "[{\"url\": \"/\"}, 7]"),
+                      400, BATCH_E_INVALID_REQUEST, "[1]");
+}
+
+static void test_array_emit(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[3] = { new_op(p, "[0]"), new_op(p, "[1]"),
+                           new_op(p, "[2]") };
+    batch_result_t *res[3] = {
+        new_result(p, 201, "application/json", " {\"id\":4} \n"),
+        new_result(p, 404, "text/html", "<p>no</p>"),
+        new_result(p, 204, NULL, NULL),
+    };
+
+    assert_string_equal(
+        emit_all(p, &batch_format_array, ops, res, 3),
+        "[{\"responseCode\":201,\"responseBody\":{\"id\":4}},"
+        "{\"responseCode\":404,\"responseBody\":\"<p>no</p>\"},"
+        "{\"responseCode\":204,\"responseBody\":null}]");
+}
+
+static void test_array_emit_empty(void **state)
+{
+    assert_string_equal(emit_all(UNIT_POOL(state), &batch_format_array,
+                                 NULL, NULL, 0), "[]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +571,16 @@ int main(void)
         UNIT_TEST(test_rails_bad_fields),
         UNIT_TEST(test_rails_emit_vector_shape),
         UNIT_TEST(test_rails_emit_silent),
+        UNIT_TEST(test_array_detected),
+        UNIT_TEST(test_array_named),
+        UNIT_TEST(test_array_forced_refuses_an_object),
+        UNIT_TEST(test_array_ops),
+        UNIT_TEST(test_array_url_from_path_info),
+        UNIT_TEST(test_array_no_url_without_path_info),
+        UNIT_TEST(test_array_not_array),
+        UNIT_TEST(test_array_op_not_object),
+        UNIT_TEST(test_array_emit),
+        UNIT_TEST(test_array_emit_empty),
     };
     int failed;
 
