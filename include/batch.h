@@ -13,6 +13,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <apr_buckets.h>
+#include <apr_time.h>
 
 /* One operation of a batch, as the client asked for it. */
 typedef struct batch_op_t {
@@ -74,6 +75,7 @@ typedef struct batch_result_t {
     const char *content_type;   /* NULL when the answer had none */
     const char *body;
     apr_size_t body_len;
+    apr_interval_time_t elapsed; /* how long it ran; 0 if it did not */
 } batch_result_t;
 
 /* Error codes used in refusals and in synthesized operation answers. */

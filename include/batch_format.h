@@ -57,6 +57,7 @@ extern const batch_format_t batch_format_multipart;
  * too, chosen by the shape of a JSON body or forced by BatchDialect. */
 extern const batch_format_t batch_format_rails;
 extern const batch_format_t batch_format_array;
+extern const batch_format_t batch_format_keyed;
 
 /* The dialect BatchDialect names ("graph", "rails"...), NULL for "auto";
  * *known is 0 when name is no dialect at all. */
@@ -78,6 +79,8 @@ batch_t *batch_parse_json(apr_pool_t *p, const char *body, apr_size_t len,
 batch_t *batch_parse_rails(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err);
 batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
+                           batch_error_t **err);
+batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err);
 const char *batch_emit_json_type(batch_emit_t *e);
 apr_status_t batch_emit_json_begin(batch_emit_t *e);

@@ -219,7 +219,7 @@ static const char *set_dialect(cmd_parms *cmd, void *dconf,
     }
     if (!known) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a batch dialect; "
-                            "use graph, rails, array or auto",
+                            "use graph, rails, keyed, array or auto",
                             cmd->cmd->name, arg);
     }
     conf->dialect_set = 1;
@@ -266,8 +266,8 @@ const command_rec batch_cmds[] = {
                   "MPM"),
     AP_INIT_TAKE1("BatchDialect", set_dialect, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
-                  "the JSON batch dialect this location takes: graph, rails, array, "
-                  "or auto (default: told by the document's "
+                  "the JSON batch dialect this location takes: graph, rails, "
+                  "keyed, array, or auto (default: told by the document's "
                   "shape)"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,

@@ -46,6 +46,26 @@ static int fits_array(json_object *root)
     return json_object_is_type(root, json_type_array);
 }
 
+/* Every member an operation object with a path; "ops" and "requests"
+ * arrays are not objects, so no other dialect fits too. */
+static int fits_keyed(json_object *root)
+{
+    int members = 0;
+
+    if (!json_object_is_type(root, json_type_object)) {
+        return 0;
+    }
+    json_object_object_foreach(root, key, op) {
+        (void)key;
+        if (!json_object_is_type(op, json_type_object)
+            || !json_object_object_get_ex(op, "path", NULL)) {
+            return 0;
+        }
+        members++;
+    }
+    return members > 0;
+}
+
 static const dialect_t dialects[] = {
     { "graph", &batch_format_json, fits_graph,
       "an object with a \"requests\" array" },
@@ -55,6 +75,9 @@ static const dialect_t dialects[] = {
       "an object with a \"batch\" array" },
     { "array", &batch_format_array, fits_array,
       "an array of operations" },
+    { "keyed", &batch_format_keyed, fits_keyed,
+      "an object whose every member is an operation object with a "
+      "\"path\"" },
     { NULL, NULL, NULL, NULL }
 };
 

@@ -1,6 +1,6 @@
 /*
  * libFuzzer: the JSON dialects (SPEC section 8). The first byte picks what
- * BatchDialect forces (auto, graph, rails, array), the rest is the
+ * BatchDialect forces (auto, graph, rails, array, keyed), the rest is the
  * body, posted under the batch location at /users. Whatever a dialect
  * accepts is validated and emitted by the canonical emitters and by the
  * dialect's own, which must write strict JSON.
@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const batch_format_t *forced_dialect(uint8_t pick)
 {
     static const batch_format_t *const forced[] = {
-        NULL, &batch_format_json, &batch_format_rails, &batch_format_array
+        NULL, &batch_format_json, &batch_format_rails, &batch_format_array,
+        &batch_format_keyed
     };
 
     return forced[pick % (sizeof(forced) / sizeof(forced[0]))];
@@ -30,8 +31,10 @@ static void check_dialect_emitter(apr_pool_t *p, const batch_format_t *fmt,
     fmt->begin(e);
     for (i = 0; i < batch->ops->nelts; i++) {
         const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+        batch_result_t *res = fuzz_echo_result(p, op);
 
-        fmt->result(e, op, fuzz_echo_result(p, op));
+        res->elapsed = op->index;
+        fmt->result(e, op, res);
     }
     fmt->end(e);
     text = fuzz_flatten(p, e, &len);

@@ -36,9 +36,10 @@ def json_seeds():
 
 
 def dialect_seeds():
-    """The first byte picks the forced dialect: 0 auto, 1 graph, 2 rails, 3 array."""
+    """The first byte picks the forced dialect: 0 auto, 1 graph, 2 rails,
+    3 array, 4 keyed."""
     for pick, (stem, body) in enumerate(json_seeds()):
-        yield stem, bytes([pick % 4]) + body
+        yield stem, bytes([pick % 5]) + body
     yield "rails", b"\x02" + json.dumps({"ops": [
         {"method": "post", "url": "/a", "params": {"x": [1, {"y": None}]},
          "headers": {"H": "v"}, "silent": True},

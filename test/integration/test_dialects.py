@@ -1,5 +1,5 @@
 """SPEC §8: the JSON dialects -- detection, BatchDialect, and each dialect
-end to end against the real fixtures (rails, array)."""
+end to end against the real fixtures (rails, array, keyed)."""
 
 import json
 import time
@@ -264,3 +264,45 @@ def test_array_apisix_like_bodies(server):
             "body": op["body"]} for op in doc["pipeline"]]
     body = ok_doc(server, ops)
     assert [e["responseBody"]["body"] for e in body] == ["test", "test2"]
+
+
+# -- keyed --------------------------------------------------------------------
+
+def test_keyed_forced_takes_its_shape(server):
+    with reconfigured(server, batch_extra=["BatchDialect keyed"]):
+        body = ok_doc(server, {"k": {"path": "/static/hello.json"}})
+    assert body["k"]["payload"] == {"hello": "world"}
+
+
+def test_keyed_answers_by_name(server):
+    body = ok_doc(server, {
+        "get1": {"method": "GET", "path": "/cgi/echo.cgi",
+                 "query": {"q": "a b"}},
+        "post1": {"method": "POST", "path": "/cgi/echo.cgi",
+                  "payload": {"title": "x"}},
+        "missing": {"method": "GET", "path": "/static/none.json"},
+    })
+    assert list(body) == ["get1", "post1", "missing"]
+    assert body["get1"]["code"] == 200
+    assert body["get1"]["payload"]["query"] == "q=a+b"
+    assert body["post1"]["payload"]["body"] == '{"title":"x"}'
+    assert body["missing"]["code"] == 404
+    assert "payload" not in body["missing"] and "error" in body["missing"]
+    for entry in body.values():
+        assert entry["time"]["unit"] == "microseconds"
+        assert isinstance(entry["time"]["value"], int)
+        assert entry["time"]["value"] > 0, entry
+
+
+def test_keyed_time_is_the_operation_duration(server):
+    body = ok_doc(server, {"slow": {"path": "/cgi/sleep.cgi?ms=300"}})
+    assert body["slow"]["code"] == 200, body
+    assert body["slow"]["time"]["value"] >= 300000, body
+
+
+def test_keyed_invalid_op_runs_nothing(server):
+    tok = token()
+    res = post_doc(server, {"rec": {"path": record_url(tok)},
+                            "bad": {"method": "TRACE", "path": "/x"}})
+    assert_refused(res, 400, "method_not_allowed", operation="bad",
+                   server=server, tok=tok)

@@ -124,6 +124,12 @@ static const char *emit_all(apr_pool_t *p, const batch_format_t *fmt,
     return apr_pstrmemdup(p, flat, len);
 }
 
+static const char *emit_one(apr_pool_t *p, const batch_format_t *fmt,
+                            batch_op_t *op, batch_result_t *res)
+{
+    return emit_all(p, fmt, &op, &res, 1);
+}
+
 /* --- detection and BatchDialect --- */
 
 static void test_detect_graph(void **state)
@@ -542,6 +548,126 @@ static void test_array_emit_empty(void **state)
                                  NULL, NULL, 0), "[]");
 }
 
+/* --- keyed --- */
+
+static void test_keyed_detected(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state),
+                            "{\"a\": {\"method\": \"GET\", \"path\": \"/a\"},"
+                            " \"b\": {\"path\": \"/b\"}}"),
+                     &batch_format_keyed);
+}
+
+static void test_keyed_needs_every_member(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state),
+                            "{\"a\": {\"path\": \"/a\"}, \"b\": 1}"),
+                     &batch_format_json);
+}
+
+static void test_keyed_named(void **state)
+{
+    int known;
+
+    (void)state;
+    assert_ptr_equal(batch_dialect_named("keyed", &known),
+                     &batch_format_keyed);
+}
+
+static void test_keyed_forced_takes_its_shape(void **state)
+{
+    batch_error_t *err = NULL;
+
+    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
+                                          &batch_format_keyed,
+                                          "{\"k\": {\"path\": \"/\"}}", 21,
+                                          &err),
+                     &batch_format_keyed);
+    assert_null(err);
+}
+
+static void test_keyed_ops_in_document_order(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_keyed,
+                              "{\"get1\": {\"method\": \"GET\", \"path\": "
+                              "\"/a\", \"query\": {\"q\": \"x y\"}}, "
+                              "\"post\": {\"method\": \"POST\", \"path\": "
+                              "\"/b?k=1\", \"query\": {\"z\": 2}, "
+                              "\"payload\": {\"n\": [1]}}}", NULL);
+    batch_op_t *op = unit_op_at(batch, 0);
+
+    assert_int_equal(batch->ops->nelts, 2);
+    assert_string_equal(op->id, "get1");
+    assert_string_equal(op->url, "/a?q=x+y");
+    assert_null(op->body);
+    op = unit_op_at(batch, 1);
+    assert_string_equal(op->id, "post");
+    assert_int_equal(op->index, 1);
+    assert_string_equal(op->url, "/b?k=1&z=2");
+    assert_string_equal(op->body, "{\"n\":[1]}");
+    assert_string_equal(apr_table_get(op->headers, "Content-Type"),
+                        "application/json");
+}
+
+static void test_keyed_method_defaults_to_get(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_keyed,
+                              "{\"k\": {\"path\": \"/a\"}}", NULL);
+
+    assert_string_equal(unit_op_at(batch, 0)->method, "GET");
+}
+
+static void test_keyed_missing_path(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+                                    "{\"k\": {\"method\": \"GET\"}}"),
+                      400, BATCH_E_INVALID_REQUEST, "\"k\"");
+}
+
+static void test_keyed_bad_query(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+                                    "{\"k\": {\"path\": \"/\", \"query\": "
+                                    "\"a=1\"}}"),
+                      400, BATCH_E_INVALID_REQUEST, "\"k\"");
+}
+
+static void test_keyed_not_object(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+                                    "[]"),
+                      400, BATCH_E_INVALID_REQUEST, NULL);
+}
+
+static void test_keyed_emit(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[2] = { new_op(p, "get1"), new_op(p, "bad \"one\"") };
+    batch_result_t *res[2] = {
+        new_result(p, 200, "application/json", "{\"a\":1}"),
+        new_result(p, 404, "application/json", "{\"error\":\"nf\"}"),
+    };
+
+    res[0]->elapsed = 1234;
+    assert_string_equal(
+        emit_all(p, &batch_format_keyed, ops, res, 2),
+        "{\"get1\":{\"code\":200,\"time\":{\"value\":1234,\"unit\":"
+        "\"microseconds\"},\"payload\":{\"a\":1}},"
+        "\"bad \\\"one\\\"\":{\"code\":404,\"time\":{\"value\":0,\"unit\":"
+        "\"microseconds\"},\"error\":{\"error\":\"nf\"}}}");
+}
+
+static void test_keyed_emit_no_body(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(
+        emit_one(p, &batch_format_keyed, new_op(p, "d"),
+                 new_result(p, 204, NULL, NULL)),
+        "{\"d\":{\"code\":204,\"time\":{\"value\":0,\"unit\":"
+        "\"microseconds\"},\"payload\":null}}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +707,17 @@ int main(void)
         UNIT_TEST(test_array_op_not_object),
         UNIT_TEST(test_array_emit),
         UNIT_TEST(test_array_emit_empty),
+        UNIT_TEST(test_keyed_detected),
+        UNIT_TEST(test_keyed_needs_every_member),
+        UNIT_TEST(test_keyed_named),
+        UNIT_TEST(test_keyed_forced_takes_its_shape),
+        UNIT_TEST(test_keyed_ops_in_document_order),
+        UNIT_TEST(test_keyed_method_defaults_to_get),
+        UNIT_TEST(test_keyed_missing_path),
+        UNIT_TEST(test_keyed_bad_query),
+        UNIT_TEST(test_keyed_not_object),
+        UNIT_TEST(test_keyed_emit),
+        UNIT_TEST(test_keyed_emit_no_body),
     };
     int failed;
 
