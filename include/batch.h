@@ -13,6 +13,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <apr_buckets.h>
+#include <apr_time.h>
 
 /* One operation of a batch, as the client asked for it. */
 typedef struct batch_op_t {
@@ -28,6 +29,8 @@ typedef struct batch_op_t {
     const char *content_id;     /* multipart Content-ID as sent, or NULL */
     apr_array_header_t *depends_on; /* ids (const char *) as written */
     apr_array_header_t *deps;   /* indexes (int) into batch_t.ops */
+    /* a 2xx answer is left out of the aggregate (rails' silent) */
+    int silent;
 } batch_op_t;
 
 typedef enum {
@@ -38,6 +41,7 @@ typedef enum {
 typedef struct batch_t {
     apr_array_header_t *ops;    /* batch_op_t, in request order */
     batch_on_error_e on_error;
+    int sequential;             /* one at a time, whatever BatchConcurrency */
     int *order;                 /* execution order, set by validation */
 } batch_t;
 
@@ -71,6 +75,7 @@ typedef struct batch_result_t {
     const char *content_type;   /* NULL when the answer had none */
     const char *body;
     apr_size_t body_len;
+    apr_interval_time_t elapsed; /* how long it ran; 0 if it did not */
 } batch_result_t;
 
 /* Error codes used in refusals and in synthesized operation answers. */

@@ -1,7 +1,9 @@
 /*
  * A batch format: a parser that produces operations and an emitter that
  * writes their results. The executor knows no format; adding one is adding
- * a parser/emitter pair and a line in the table of src/format.c.
+ * a parser/emitter pair and a line in the table of src/format.c (chosen by
+ * media type) or, for a JSON dialect, of src/dialect.c (chosen by the
+ * document's shape).
  */
 #ifndef BATCH_FORMAT_H
 #define BATCH_FORMAT_H
@@ -25,6 +27,9 @@ typedef struct batch_input_t {
     const char *self_scheme;
     const char *self_host;
     int self_port;
+    /* the path after the batch location ("/users" of POST /batch/users),
+     * NULL when none */
+    const char *path_info;
 } batch_input_t;
 
 typedef struct batch_format_t {
@@ -39,15 +44,44 @@ typedef struct batch_format_t {
     apr_status_t (*result)(batch_emit_t *e, const batch_op_t *op,
                            const batch_result_t *res);
     apr_status_t (*end)(batch_emit_t *e);
+    /* The status a refusal of this format's batch is answered with, for
+     * formats whose clients expect another than err's; NULL: err's. */
+    int (*refusal_status)(const batch_error_t *err);
 } batch_format_t;
 
 extern const batch_format_t batch_format_json;
 extern const batch_format_t batch_format_multipart;
 
+/* ---- JSON dialects (SPEC section 8, src/dialect*.c) ----
+ * The canonical JSON format is the "graph" dialect; the others are formats
+ * too, chosen by the shape of a JSON body or forced by BatchDialect. */
+extern const batch_format_t batch_format_rails;
+extern const batch_format_t batch_format_array;
+extern const batch_format_t batch_format_keyed;
+
+/* The dialect BatchDialect names ("graph", "rails"...), NULL for "auto";
+ * *known is 0 when name is no dialect at all. */
+const batch_format_t *batch_dialect_named(const char *name, int *known);
+/* The dialect for a JSON body at a location forcing forced (NULL: auto).
+ * Auto takes the dialect whose shape the body has, or graph when it is not
+ * JSON or has no known shape, so that graph's parser says what is wrong.
+ * NULL and a 400 refusal naming the dialect when the body has the shape
+ * of another dialect than the forced one, or of one not implemented. */
+const batch_format_t *batch_dialect_choose(apr_pool_t *p,
+                                           const batch_format_t *forced,
+                                           const char *body, apr_size_t len,
+                                           batch_error_t **err);
+
 /* The canonical JSON format's parser and emitter (src/parse_json.c,
  * src/emit_json.c). */
 batch_t *batch_parse_json(apr_pool_t *p, const char *body, apr_size_t len,
                           batch_error_t **err);
+batch_t *batch_parse_rails(apr_pool_t *p, const batch_input_t *in,
+                           batch_error_t **err);
+batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
+                           batch_error_t **err);
+batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
+                           batch_error_t **err);
 const char *batch_emit_json_type(batch_emit_t *e);
 apr_status_t batch_emit_json_begin(batch_emit_t *e);
 apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,

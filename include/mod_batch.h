@@ -31,6 +31,8 @@ typedef struct batch_dir_conf_t {
     int inherit_headers;
     apr_interval_time_t timeout;        /* 0: none */
     int concurrency;
+    const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
+    int dialect_set;
 } batch_dir_conf_t;
 
 extern const command_rec batch_cmds[];
@@ -45,6 +47,10 @@ typedef struct batch_settings_t {
     int inherit_headers;
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
     int concurrency;                    /* BatchConcurrency; 1: sequential */
+    const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
+    /* the innermost section's path (<Location /batch>), NULL for a
+     * regex; for the path after it (array) and nesting */
+    const char *location;
 } batch_settings_t;
 
 void batch_settings_get(request_rec *r, batch_settings_t *s);

@@ -6,6 +6,7 @@
 
 #include <httpd.h>
 #include <http_config.h>
+#include <http_core.h>
 #include <ap_mpm.h>
 
 #include "mod_batch.h"
@@ -52,6 +53,8 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(timeout, UNSET);
     MERGE(concurrency, UNSET);
     MERGE(base_url_set, 0);
+    MERGE(dialect_set, 0);
+    conf->dialect = add->dialect_set ? add->dialect : base->dialect;
     conf->base_url = add->base_url_set ? add->base_url : base->base_url;
     return conf;
 }
@@ -202,6 +205,27 @@ static const char *set_concurrency(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+static const char *set_dialect(cmd_parms *cmd, void *dconf,
+                               const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+    int known;
+
+    conf->dialect = batch_dialect_named(arg, &known);
+    if (!known && !strcasecmp(arg, "facebook")) {
+        return apr_psprintf(cmd->pool, "%s facebook: the facebook dialect "
+                            "is not implemented yet; use graph, rails, "
+                            "keyed, array or auto", cmd->cmd->name);
+    }
+    if (!known) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a batch dialect; "
+                            "use graph, rails, keyed, array or auto",
+                            cmd->cmd->name, arg);
+    }
+    conf->dialect_set = 1;
+    return NULL;
+}
+
 static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
 {
     batch_dir_conf_t *conf = dconf;
@@ -240,12 +264,28 @@ const command_rec batch_cmds[] = {
                   "how many independent operations of a batch may run at "
                   "once (default 1: one after another); needs a threaded "
                   "MPM"),
+    AP_INIT_TAKE1("BatchDialect", set_dialect, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "the JSON batch dialect this location takes: graph, rails, "
+                  "keyed, array, or auto (default: told by the document's "
+                  "shape)"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
                  "(default On)"),
     { NULL, { NULL }, NULL, 0, 0, NULL }
 };
+
+/* The path of the innermost section configuring r (core merges its own
+ * config in every section, ours only where a Batch directive is), or NULL
+ * for a regex section. */
+static const char *section_path(request_rec *r)
+{
+    const core_dir_config *core =
+        ap_get_core_module_config(r->per_dir_config);
+
+    return core->r ? NULL : core->d;
+}
 
 void batch_settings_get(request_rec *r, batch_settings_t *s)
 {
@@ -272,4 +312,6 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                          ? conf->inherit_headers : 1;
     s->timeout = conf->timeout != UNSET ? conf->timeout : 0;
     s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
+    s->dialect = conf->dialect;
+    s->location = section_path(r);
 }

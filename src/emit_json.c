@@ -59,11 +59,23 @@ static int add_header(void *data, const char *name, const char *value)
     return 1;
 }
 
+json_object *batch_emit_headers_object(apr_pool_t *p,
+                                       const apr_table_t *headers)
+{
+    headers_ctx_t ctx = { p, NULL, json_object_new_object() };
+
+    if (headers) {
+        ctx.merged = apr_table_make(p, apr_table_elts(headers)->nelts);
+        apr_table_do(merge_header, &ctx, headers, NULL);
+        apr_table_do(add_header, &ctx, ctx.merged, NULL);
+    }
+    return ctx.obj;
+}
+
 static json_object *envelope(apr_pool_t *p, const batch_op_t *op,
                              const batch_result_t *res)
 {
     json_object *env = json_object_new_object();
-    headers_ctx_t ctx = { p, NULL, json_object_new_object() };
 
     json_object_object_add(env, "id", json_object_new_string(op->id));
     if (op->group) {
@@ -71,12 +83,8 @@ static json_object *envelope(apr_pool_t *p, const batch_op_t *op,
                                json_object_new_string(op->group));
     }
     json_object_object_add(env, "status", json_object_new_int(res->status));
-    if (res->headers) {
-        ctx.merged = apr_table_make(p, apr_table_elts(res->headers)->nelts);
-        apr_table_do(merge_header, &ctx, res->headers, NULL);
-        apr_table_do(add_header, &ctx, ctx.merged, NULL);
-    }
-    json_object_object_add(env, "headers", ctx.obj);
+    json_object_object_add(env, "headers",
+                           batch_emit_headers_object(p, res->headers));
     return env;
 }
 
@@ -85,54 +93,100 @@ static int is_json_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* A JSON answer is embedded as it is, without its surrounding blanks. */
-static apr_status_t write_json_body(apr_bucket_brigade *bb,
-                                    const char *body, apr_size_t len)
+static apr_status_t write_string(apr_bucket_brigade *bb, const char *s,
+                                 apr_size_t len)
 {
-    while (len && is_json_space(*body)) {
-        body++;
-        len--;
-    }
-    while (len && is_json_space(body[len - 1])) {
-        len--;
-    }
-    apr_brigade_puts(bb, NULL, NULL, ",\"body\":");
-    return apr_brigade_write(bb, NULL, NULL, body, len);
+    json_object *str = json_object_new_string_len(s, (int)len);
+    size_t n;
+    const char *text = json_object_to_json_string_length(
+        str, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    apr_status_t rv = apr_brigade_write(bb, NULL, NULL, text, n);
+
+    json_object_put(str);
+    return rv;
 }
 
+static const char *base64_text(apr_pool_t *p, const batch_result_t *res,
+                               apr_size_t *len)
+{
+    char *b64 = apr_palloc(p, apr_base64_encode_len((int)res->body_len));
+
+    *len = (apr_size_t)apr_base64_encode_binary(
+        b64, (const unsigned char *)res->body, (int)res->body_len) - 1;
+    return b64;
+}
+
+static apr_status_t write_body_value(apr_bucket_brigade *bb, apr_pool_t *p,
+                                     const batch_result_t *res)
+{
+    const char *b64;
+    apr_size_t n;
+
+    if (!res->body_len) {
+        return apr_brigade_puts(bb, NULL, NULL, "null");
+    }
+    if (batch_media_type_is_json(res->content_type)
+        && batch_json_valid(res->body, res->body_len)) {
+        const char *body = res->body;
+
+        n = res->body_len;
+        while (n && is_json_space(*body)) {
+            body++;
+            n--;
+        }
+        while (n && is_json_space(body[n - 1])) {
+            n--;
+        }
+        return apr_brigade_write(bb, NULL, NULL, body, n);
+    }
+    if (batch_utf8_valid(res->body, res->body_len)) {
+        return write_string(bb, res->body, res->body_len);
+    }
+    b64 = base64_text(p, res, &n);
+    return write_string(bb, b64, n);
+}
+
+apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
+                              json_object *entry, const char *name,
+                              const batch_result_t *res)
+{
+    size_t n;
+    const char *text = json_object_to_json_string_length(
+        entry, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    apr_status_t rv;
+
+    if (!name) {
+        return apr_brigade_write(bb, NULL, NULL, text, n);
+    }
+    /* the entry without its closing brace, then the body, then '}' */
+    apr_brigade_write(bb, NULL, NULL, text, n - 1);
+    if (n > 2) {
+        apr_brigade_puts(bb, NULL, NULL, ",");
+    }
+    write_string(bb, name, strlen(name));
+    apr_brigade_puts(bb, NULL, NULL, ":");
+    rv = write_body_value(bb, p, res);
+    return rv == APR_SUCCESS ? apr_brigade_puts(bb, NULL, NULL, "}") : rv;
+}
+
+/* Graph's body member: the answer as JSON or a string when it can be,
+ * else base64 with bodyEncoding. */
 static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
                                const batch_result_t *res)
 {
-    apr_bucket_brigade *bb = e->bb;
+    const char *b64;
+    apr_size_t n;
 
-    if (batch_media_type_is_json(res->content_type)
-        && batch_json_valid(res->body, res->body_len)) {
-        return write_json_body(bb, res->body, res->body_len);
+    if ((batch_media_type_is_json(res->content_type)
+         && batch_json_valid(res->body, res->body_len))
+        || batch_utf8_valid(res->body, res->body_len)) {
+        apr_brigade_puts(e->bb, NULL, NULL, ",\"body\":");
+        return write_body_value(e->bb, p, res);
     }
-    if (batch_utf8_valid(res->body, res->body_len)) {
-        json_object *s = json_object_new_string_len(res->body,
-                                                    (int)res->body_len);
-        size_t n;
-        const char *text = json_object_to_json_string_length(
-            s, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-        apr_status_t rv;
-
-        apr_brigade_puts(bb, NULL, NULL, ",\"body\":");
-        rv = apr_brigade_write(bb, NULL, NULL, text, n);
-        json_object_put(s);
-        return rv;
-    }
-    else {
-        char *b64 = apr_palloc(p,
-                               apr_base64_encode_len((int)res->body_len));
-        int n = apr_base64_encode_binary(
-            b64, (const unsigned char *)res->body, (int)res->body_len);
-
-        apr_brigade_puts(bb, NULL, NULL, ",\"bodyEncoding\":\"base64\","
-                         "\"body\":\"");
-        apr_brigade_write(bb, NULL, NULL, b64, (apr_size_t)(n - 1));
-        return apr_brigade_puts(bb, NULL, NULL, "\"");
-    }
+    b64 = base64_text(p, res, &n);
+    apr_brigade_puts(e->bb, NULL, NULL, ",\"bodyEncoding\":\"base64\","
+                     "\"body\":");
+    return write_string(e->bb, b64, n);
 }
 
 const char *batch_emit_json_type(batch_emit_t *e)

@@ -18,7 +18,8 @@ const batch_format_t batch_format_json = {
     batch_emit_json_type,
     batch_emit_json_begin,
     batch_emit_json_result,
-    batch_emit_json_end
+    batch_emit_json_end,
+    NULL
 };
 
 const batch_format_t batch_format_multipart = {
@@ -28,7 +29,8 @@ const batch_format_t batch_format_multipart = {
     batch_emit_multipart_type,
     batch_emit_multipart_begin,
     batch_emit_multipart_result,
-    batch_emit_multipart_end
+    batch_emit_multipart_end,
+    NULL
 };
 
 static const batch_format_t *const formats[] = {

@@ -371,6 +371,7 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     batch_capture_t *cap;
     batch_result_t *res;
     request_rec *rnew;
+    apr_time_t started = apr_time_now();
 
     run->capture = batch_capture_create(
         op_pool, r->connection, (apr_size_t)run->settings->max_op_response_size,
@@ -394,6 +395,7 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     else {
         res = run_subrequest(rnew, op, cap, op_pool);
     }
+    res->elapsed = apr_time_now() - started;
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1002)
                   "operation %s: %s %s -> %d", op->id, op->method,
                   op->target, res->status);

@@ -15,13 +15,8 @@
 #include "batch_format.h"
 #include "batch_json.h"
 
-typedef struct parse_t {
-    apr_pool_t *pool;
-    batch_error_t *err;
-} parse_t;
-
-static void *refuse(parse_t *ps, const char *code, const char *where,
-                    const char *message)
+void *batch_parse_refuse(batch_parse_t *ps, const char *code,
+                         const char *where, const char *message)
 {
     ps->err = batch_error_make(ps->pool, 400, code, where, "%s", message);
     return NULL;
@@ -42,9 +37,9 @@ static const char *c_string(json_object *s, apr_size_t *len)
     return v;
 }
 
-static const char *string_field(parse_t *ps, json_object *op,
-                                const char *name, const char *where,
-                                const char *code, int *failed)
+const char *batch_parse_string(batch_parse_t *ps, json_object *op,
+                               const char *name, const char *where,
+                               const char *code, int *failed)
 {
     json_object *v;
     const char *s;
@@ -55,22 +50,22 @@ static const char *string_field(parse_t *ps, json_object *op,
     }
     if (!json_object_is_type(v, json_type_string)) {
         *failed = 1;
-        return refuse(ps, BATCH_E_INVALID_REQUEST, where,
-                      apr_psprintf(ps->pool, "%s of %s must be a string",
-                                   name, where));
+        return batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "%s of %s must be a string",
+                         name, where));
     }
     s = c_string(v, NULL);
     if (!s) {
         *failed = 1;
-        return refuse(ps, code, where,
-                      apr_psprintf(ps->pool, "%s of %s contains a NUL "
-                                   "character", name, where));
+        return batch_parse_refuse(ps, code, where,
+            apr_psprintf(ps->pool, "%s of %s contains a NUL "
+                         "character", name, where));
     }
     return apr_pstrdup(ps->pool, s);
 }
 
-static int parse_headers(parse_t *ps, json_object *op, batch_op_t *bop,
-                         const char *where)
+int batch_parse_headers(batch_parse_t *ps, json_object *op,
+                        batch_op_t *bop, const char *where)
 {
     json_object *hs;
 
@@ -80,34 +75,34 @@ static int parse_headers(parse_t *ps, json_object *op, batch_op_t *bop,
         return 1;
     }
     if (!json_object_is_type(hs, json_type_object)) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "headers of %s must be an object of "
-                            "header names to string values", where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "headers of %s must be an object of "
+                         "header names to string values", where));
         return 0;
     }
     json_object_object_foreach(hs, name, value) {
         const char *v;
 
         if (!json_object_is_type(value, json_type_string)) {
-            refuse(ps, BATCH_E_INVALID_REQUEST, where,
-                   apr_psprintf(ps->pool, "header \"%s\" of %s must have "
-                                "a string value", name, where));
+            batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                apr_psprintf(ps->pool, "header \"%s\" of %s must have "
+                             "a string value", name, where));
             return 0;
         }
         v = c_string(value, NULL);
         if (!v || strlen(name) == 0) {
-            refuse(ps, BATCH_E_INVALID_HEADER, where,
-                   apr_psprintf(ps->pool, "header \"%s\" of %s has a NUL "
-                                "character or an empty name", name, where));
+            batch_parse_refuse(ps, BATCH_E_INVALID_HEADER, where,
+                apr_psprintf(ps->pool, "header \"%s\" of %s has a NUL "
+                             "character or an empty name", name, where));
             return 0;
         }
         /* which of two spellings wins would be this module's choice, and
          * a filter in front of httpd may have read the other */
         if (apr_table_get(bop->headers, name)) {
-            refuse(ps, BATCH_E_INVALID_HEADER, where,
-                   apr_psprintf(ps->pool, "header \"%s\" of %s is given "
-                                "twice (header names are case-insensitive)",
-                                name, where));
+            batch_parse_refuse(ps, BATCH_E_INVALID_HEADER, where,
+                apr_psprintf(ps->pool, "header \"%s\" of %s is given "
+                             "twice (header names are case-insensitive)",
+                             name, where));
             return 0;
         }
         apr_table_add(bop->headers, apr_pstrdup(ps->pool, name),
@@ -136,7 +131,7 @@ static int base64_valid(const char *s, apr_size_t len)
     return pad <= 2 && len % 4 != 1 && (pad == 0 || len % 4 == 0);
 }
 
-static int parse_body(parse_t *ps, json_object *op, batch_op_t *bop,
+static int parse_body(batch_parse_t *ps, json_object *op, batch_op_t *bop,
                       const char *where)
 {
     json_object *body, *enc;
@@ -146,9 +141,9 @@ static int parse_body(parse_t *ps, json_object *op, batch_op_t *bop,
         && !json_object_is_type(enc, json_type_null)) {
         if (!json_object_is_type(enc, json_type_string)
             || strcasecmp(json_object_get_string(enc), "base64")) {
-            refuse(ps, BATCH_E_INVALID_REQUEST, where,
-                   apr_psprintf(ps->pool, "bodyEncoding of %s must be "
-                                "\"base64\"", where));
+            batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                apr_psprintf(ps->pool, "bodyEncoding of %s must be "
+                             "\"base64\"", where));
             return 0;
         }
         encoding = "base64";
@@ -167,9 +162,9 @@ static int parse_body(parse_t *ps, json_object *op, batch_op_t *bop,
             return 1;
         }
         if (!base64_valid(s, n)) {
-            refuse(ps, BATCH_E_INVALID_BODY, where,
-                   apr_psprintf(ps->pool, "body of %s is not valid base64",
-                                where));
+            batch_parse_refuse(ps, BATCH_E_INVALID_BODY, where,
+                apr_psprintf(ps->pool, "body of %s is not valid base64",
+                             where));
             return 0;
         }
         bop->body = apr_palloc(ps->pool, apr_base64_decode_len(s) + 1);
@@ -178,20 +173,49 @@ static int parse_body(parse_t *ps, json_object *op, batch_op_t *bop,
         return 1;
     }
     if (encoding) {
-        refuse(ps, BATCH_E_INVALID_BODY, where,
-               apr_psprintf(ps->pool, "body of %s must be a string when "
-                            "bodyEncoding is base64", where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_BODY, where,
+            apr_psprintf(ps->pool, "body of %s must be a string when "
+                         "bodyEncoding is base64", where));
         return 0;
     }
-    bop->body = batch_json_text(ps->pool, body, &bop->body_len);
-    if (!apr_table_get(bop->headers, "Content-Type")) {
-        apr_table_setn(bop->headers, "Content-Type", "application/json");
-    }
+    batch_parse_body_value(ps->pool, body, bop);
     return 1;
 }
 
-static int parse_depends_on(parse_t *ps, json_object *op, batch_op_t *bop,
-                            const char *where)
+void batch_parse_body_value(apr_pool_t *p, json_object *body,
+                            batch_op_t *op)
+{
+    if (json_object_is_type(body, json_type_string)) {
+        op->body_len = (apr_size_t)json_object_get_string_len(body);
+        op->body = apr_pstrmemdup(p, json_object_get_string(body),
+                                  op->body_len);
+        return;
+    }
+    op->body = batch_json_text(p, body, &op->body_len);
+    if (!apr_table_get(op->headers, "Content-Type")) {
+        apr_table_setn(op->headers, "Content-Type", "application/json");
+    }
+}
+
+json_object *batch_parse_tree(apr_pool_t *p, apr_pool_t *tree_pool,
+                              const char *body, apr_size_t len,
+                              batch_error_t **err)
+{
+    apr_size_t offset;
+    const char *why;
+    json_object *root = batch_json_parse(tree_pool, body, len, &offset,
+                                         &why);
+
+    if (!root) {
+        *err = batch_error_make(p, 400, BATCH_E_INVALID_JSON, NULL,
+                                "the batch is not valid JSON: %s at byte "
+                                "offset %" APR_SIZE_T_FMT, why, offset);
+    }
+    return root;
+}
+
+static int parse_depends_on(batch_parse_t *ps, json_object *op,
+                            batch_op_t *bop, const char *where)
 {
     json_object *deps;
     size_t i, n;
@@ -201,9 +225,9 @@ static int parse_depends_on(parse_t *ps, json_object *op, batch_op_t *bop,
         return 1;
     }
     if (!json_object_is_type(deps, json_type_array)) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "dependsOn of %s must be an array of "
-                            "ids", where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "dependsOn of %s must be an array of "
+                         "ids", where));
         return 0;
     }
     n = json_object_array_length(deps);
@@ -214,9 +238,9 @@ static int parse_depends_on(parse_t *ps, json_object *op, batch_op_t *bop,
 
         if (!json_object_is_type(d, json_type_string)
             || !(id = c_string(d, NULL))) {
-            refuse(ps, BATCH_E_INVALID_REQUEST, where,
-                   apr_psprintf(ps->pool, "dependsOn[%d] of %s must be a "
-                                "string id", (int)i, where));
+            batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                apr_psprintf(ps->pool, "dependsOn[%d] of %s must be a "
+                             "string id", (int)i, where));
             return 0;
         }
         APR_ARRAY_PUSH(bop->depends_on, const char *) =
@@ -225,48 +249,48 @@ static int parse_depends_on(parse_t *ps, json_object *op, batch_op_t *bop,
     return 1;
 }
 
-static int parse_id(parse_t *ps, json_object *op, batch_op_t *bop,
+static int parse_id(batch_parse_t *ps, json_object *op, batch_op_t *bop,
                     const char *where)
 {
     json_object *id;
 
     if (!json_object_object_get_ex(op, "id", &id)) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "%s has no id", where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "%s has no id", where));
         return 0;
     }
     if (!json_object_is_type(id, json_type_string)) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "id of %s must be a string, not %s",
-                            where,
-                            json_type_to_name(json_object_get_type(id))));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "id of %s must be a string, not %s",
+                         where,
+                         json_type_to_name(json_object_get_type(id))));
         return 0;
     }
     if (!c_string(id, NULL)) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "id of %s contains a NUL character",
-                            where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "id of %s contains a NUL character",
+                         where));
         return 0;
     }
     bop->id = apr_pstrdup(ps->pool, json_object_get_string(id));
     return 1;
 }
 
-static int parse_op(parse_t *ps, json_object *op, batch_op_t *bop)
+static int parse_op(batch_parse_t *ps, json_object *op, batch_op_t *bop)
 {
     const char *where = apr_psprintf(ps->pool, "requests[%d]", bop->index);
     int failed = 0;
 
     if (!json_object_is_type(op, json_type_object)) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "%s must be an object", where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "%s must be an object", where));
         return 0;
     }
     if (!parse_id(ps, op, bop, where)) {
         return 0;
     }
     where = batch_op_where(ps->pool, bop);
-    bop->method = string_field(ps, op, "method", where,
+    bop->method = batch_parse_string(ps, op, "method", where,
                                BATCH_E_INVALID_REQUEST, &failed);
     if (failed) {
         return 0;
@@ -274,27 +298,28 @@ static int parse_op(parse_t *ps, json_object *op, batch_op_t *bop)
     if (!bop->method) {
         bop->method = "GET";
     }
-    bop->url = string_field(ps, op, "url", where, BATCH_E_INVALID_URL,
+    bop->url = batch_parse_string(ps, op, "url", where, BATCH_E_INVALID_URL,
                             &failed);
     if (failed) {
         return 0;
     }
     if (!bop->url) {
-        refuse(ps, BATCH_E_INVALID_REQUEST, where,
-               apr_psprintf(ps->pool, "operation %s has no url", where));
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+            apr_psprintf(ps->pool, "operation %s has no url", where));
         return 0;
     }
-    bop->group = string_field(ps, op, "atomicityGroup", where,
+    bop->group = batch_parse_string(ps, op, "atomicityGroup", where,
                               BATCH_E_INVALID_REQUEST, &failed);
     if (failed) {
         return 0;
     }
-    return parse_headers(ps, op, bop, where)
+    return batch_parse_headers(ps, op, bop, where)
            && parse_body(ps, op, bop, where)
            && parse_depends_on(ps, op, bop, where);
 }
 
-static int parse_on_error(parse_t *ps, json_object *root, batch_t *batch)
+static int parse_on_error(batch_parse_t *ps, json_object *root,
+                          batch_t *batch)
 {
     json_object *v;
     const char *s;
@@ -312,8 +337,8 @@ static int parse_on_error(parse_t *ps, json_object *root, batch_t *batch)
     if (!strcmp(s, "continue")) {
         return 1;
     }
-    refuse(ps, BATCH_E_INVALID_REQUEST, NULL,
-           "onError must be \"continue\" or \"stop\"");
+    batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, NULL,
+        "onError must be \"continue\" or \"stop\"");
     return 0;
 }
 
@@ -321,18 +346,13 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
                                const char *body, apr_size_t len,
                                batch_error_t **err)
 {
-    parse_t ps = { p, NULL };
+    batch_parse_t ps = { p, NULL };
     json_object *root, *requests;
     batch_t *batch;
-    apr_size_t offset;
-    const char *why;
     size_t i, n;
 
-    root = batch_json_parse(tree_pool, body, len, &offset, &why);
+    root = batch_parse_tree(p, tree_pool, body, len, err);
     if (!root) {
-        *err = batch_error_make(p, 400, BATCH_E_INVALID_JSON, NULL,
-                                "the batch is not valid JSON: %s at byte "
-                                "offset %" APR_SIZE_T_FMT, why, offset);
         return NULL;
     }
     if (!json_object_is_type(root, json_type_object)

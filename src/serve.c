@@ -19,10 +19,13 @@ APLOG_USE_MODULE(batch);
 
 #define READ_CHUNK 65536
 
-/* Answers a refusal itself, so the body is JSON and names the problem. */
-static int refuse(request_rec *r, const batch_error_t *err)
+/* Answers a refusal itself, so the body is JSON and names the problem;
+ * fmt, when known, may answer it with its clients' status. */
+static int refuse_as(request_rec *r, const batch_format_t *fmt,
+                     const batch_error_t *err)
 {
     const char *body;
+    int status = err->status;
 
     if (err->status == AP_FILTER_ERROR) {
         /* HTTP_IN met a bad chunk or LimitRequestBody and ap_die has
@@ -32,15 +35,23 @@ static int refuse(request_rec *r, const batch_error_t *err)
                       err->message);
         return AP_FILTER_ERROR;
     }
+    if (fmt && fmt->refusal_status) {
+        status = fmt->refusal_status(err);
+    }
     body = batch_error_json(r->pool, err);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(1201)
-                  "batch refused with %d (%s): %s", err->status, err->code,
+                  "batch refused with %d (%s): %s", status, err->code,
                   err->message);
-    r->status = err->status;
+    r->status = status;
     ap_set_content_type(r, "application/json");
     ap_set_content_length(r, (apr_off_t)strlen(body));
     ap_rwrite(body, (int)strlen(body), r);
     return OK;
+}
+
+static int refuse(request_rec *r, const batch_error_t *err)
+{
+    return refuse_as(r, NULL, err);
 }
 
 static batch_error_t *too_large(request_rec *r, apr_off_t limit)
@@ -174,23 +185,37 @@ static const char *decoded_path(request_rec *r, const char *target)
     return path;
 }
 
+/* The endpoint: the batch <Location> when the request lies under it
+ * (POST /batch/users at <Location /batch>), else the request's path. */
+static const char *endpoint_of(request_rec *r, const batch_settings_t *s)
+{
+    if (s->location && s->location[0] == '/'
+        && under_endpoint(r->uri, s->location)) {
+        return s->location;
+    }
+    return r->uri;
+}
+
 /* The cheap, certain case of a nested batch, whatever the spelling
  * (/./batch, /%62atch); batch_op_run catches every other way of reaching
  * a batch handler (rewrite, Alias...) with 508. */
-static batch_error_t *check_nesting(request_rec *r, const batch_t *batch)
+static batch_error_t *check_nesting(request_rec *r,
+                                    const batch_settings_t *s,
+                                    const batch_t *batch)
 {
+    const char *endpoint = endpoint_of(r, s);
     int i;
 
     for (i = 0; i < batch->ops->nelts; i++) {
         const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
         const char *path = decoded_path(r, op->target);
 
-        if (path && under_endpoint(path, r->uri)) {
+        if (path && under_endpoint(path, endpoint)) {
             return batch_error_make(r->pool, HTTP_BAD_REQUEST,
                                     BATCH_E_NESTED, op->id,
                                     "operation %s targets the batch "
                                     "endpoint %s; batches do not nest",
-                                    op->id, r->uri);
+                                    op->id, endpoint);
         }
     }
     return NULL;
@@ -220,8 +245,26 @@ static int prefers_stop(request_rec *r)
     return 0;
 }
 
-static batch_t *parse(request_rec *r, const batch_format_t *fmt,
-                      const char *body, apr_size_t len, batch_error_t **err)
+/* The path of the request after the batch location: "/users" of
+ * POST /batch/users at <Location /batch>; where the handler is set by a
+ * <Directory> or regex section, httpd's PATH_INFO. NULL when none. */
+static const char *path_after_location(request_rec *r, const char *location)
+{
+    apr_size_t n = location ? strlen(location) : 0;
+
+    while (n > 1 && location[n - 1] == '/') {
+        n--;
+    }
+    if (n && location[0] == '/' && !strncmp(r->uri, location, n)
+        && r->uri[n] == '/') {
+        return r->uri + n;
+    }
+    return r->path_info && *r->path_info ? r->path_info : NULL;
+}
+
+static batch_t *parse(request_rec *r, const batch_settings_t *s,
+                      const batch_format_t *fmt, const char *body,
+                      apr_size_t len, batch_error_t **err)
 {
     batch_input_t in;
     batch_t *batch;
@@ -232,6 +275,7 @@ static batch_t *parse(request_rec *r, const batch_format_t *fmt,
     in.self_scheme = ap_http_scheme(r);
     in.self_host = r->hostname;
     in.self_port = ap_get_server_port(r);
+    in.path_info = path_after_location(r, s->location);
     batch = fmt->parse(r->pool, &in, err);
     if (batch && prefers_stop(r)) {
         batch->on_error = BATCH_ON_ERROR_STOP;
@@ -261,13 +305,21 @@ int batch_serve(request_rec *r)
     if ((err = read_body(r, s->max_request_size, &body, &len))) {
         return refuse(r, err);
     }
-    batch = parse(r, fmt, body, len, &err);
-    if (!batch) {
+    if (fmt == &batch_format_json
+        && !(fmt = batch_dialect_choose(r->pool, s->dialect, body, len,
+                                        &err))) {
         return refuse(r, err);
     }
+    batch = parse(r, s, fmt, body, len, &err);
+    if (!batch) {
+        return refuse_as(r, fmt, err);
+    }
     if ((err = batch_validate(r->pool, batch, &s->limits))
-        || (err = check_nesting(r, batch))) {
-        return refuse(r, err);
+        || (err = check_nesting(r, s, batch))) {
+        return refuse_as(r, fmt, err);
+    }
+    if (batch->sequential) {
+        s->concurrency = 1;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1202)
                   "running a %s batch of %d operations", fmt->name,

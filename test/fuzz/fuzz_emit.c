@@ -66,6 +66,9 @@ static batch_result_t *answer_from(apr_pool_t *p, reader_t *rd)
             /* the executor answers 500 instead (src/operation.c) */
             apr_table_unset(res->headers, name);
         }
+        /* the executor never hands an answer's own Content-Length on
+         * (batch_result_t): the emitters write the body's */
+        apr_table_unset(res->headers, "Content-Length");
     }
     res->body = take_string(p, rd);
     res->body_len = strlen(res->body);

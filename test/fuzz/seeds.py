@@ -35,6 +35,26 @@ def json_seeds():
     ], "onError": "stop"}).encode()
 
 
+def dialect_seeds():
+    """The first byte picks the forced dialect: 0 auto, 1 graph, 2 rails,
+    3 array, 4 keyed."""
+    for pick, (stem, body) in enumerate(json_seeds()):
+        yield stem, bytes([pick % 5]) + body
+    yield "rails", b"\x02" + json.dumps({"ops": [
+        {"method": "post", "url": "/a", "params": {"x": [1, {"y": None}]},
+         "headers": {"H": "v"}, "silent": True},
+        {"url": "/b?q=1", "args": {"z": "a b"}},
+    ], "sequential": True}).encode()
+    yield "array", b"\x03" + json.dumps([
+        {"method": "POST", "body": {"name": "ann"}},
+        {"url": "/x", "body": "raw", "headers": {"Content-Type": "t/p"}},
+    ]).encode()
+    yield "keyed", b"\x04" + json.dumps({
+        "get1": {"method": "GET", "path": "/a", "query": {"k": "v"}},
+        "post": {"method": "POST", "path": "/b", "payload": {"n": 1}},
+    }).encode()
+
+
 def multipart_seeds():
     for path in sorted(VECTORS.glob("*.request.txt")):
         headers, body = http_message(path)
@@ -61,6 +81,7 @@ def emit_seeds():
 HARNESSES = {
     "parse_json": json_seeds,
     "parse_multipart": multipart_seeds,
+    "parse_dialects": dialect_seeds,
     "validate": validate_seeds,
     "emit": emit_seeds,
 }

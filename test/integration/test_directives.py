@@ -22,6 +22,8 @@ BAD = [
     ("BatchConcurrency", "0"),
     ("BatchConcurrency", "65"),
     ("BatchConcurrency", "many"),
+    ("BatchDialect", "soap"),
+    ("BatchDialect", "facebook"),
 ]
 
 GOOD = [
@@ -33,6 +35,8 @@ GOOD = [
     ["BatchTimeout 30"],
     ["BatchInheritHeaders Off"],
     ["BatchConcurrency 8"],
+    ["BatchDialect rails"],
+    ["BatchDialect auto"],
 ]
 
 

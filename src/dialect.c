@@ -1,0 +1,205 @@
+/*
+ * Which JSON dialect a batch body speaks (SPEC section 8): told by the
+ * shape of the document, or forced per location by BatchDialect.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_escape.h>
+
+#include "batch.h"
+#include "batch_format.h"
+#include "batch_json.h"
+
+typedef struct dialect_t {
+    const char *name;
+    const batch_format_t *format;   /* NULL: not implemented yet */
+    int (*fits)(json_object *root);
+    const char *shape;              /* what fits, for refusals */
+} dialect_t;
+
+static int has_array(json_object *root, const char *name)
+{
+    json_object *v;
+
+    return json_object_is_type(root, json_type_object)
+           && json_object_object_get_ex(root, name, &v)
+           && json_object_is_type(v, json_type_array);
+}
+
+static int fits_graph(json_object *root)
+{
+    return has_array(root, "requests");
+}
+
+static int fits_rails(json_object *root)
+{
+    return has_array(root, "ops");
+}
+
+static int fits_facebook(json_object *root)
+{
+    return has_array(root, "batch");
+}
+
+static int fits_array(json_object *root)
+{
+    return json_object_is_type(root, json_type_array);
+}
+
+/* Every member an operation object with a path; "ops" and "requests"
+ * arrays are not objects, so no other dialect fits too. */
+static int fits_keyed(json_object *root)
+{
+    int members = 0;
+
+    if (!json_object_is_type(root, json_type_object)) {
+        return 0;
+    }
+    json_object_object_foreach(root, key, op) {
+        (void)key;
+        if (!json_object_is_type(op, json_type_object)
+            || !json_object_object_get_ex(op, "path", NULL)) {
+            return 0;
+        }
+        members++;
+    }
+    return members > 0;
+}
+
+static const dialect_t dialects[] = {
+    { "graph", &batch_format_json, fits_graph,
+      "an object with a \"requests\" array" },
+    { "rails", &batch_format_rails, fits_rails,
+      "an object with an \"ops\" array" },
+    { "facebook", NULL, fits_facebook,
+      "an object with a \"batch\" array" },
+    { "array", &batch_format_array, fits_array,
+      "an array of operations" },
+    { "keyed", &batch_format_keyed, fits_keyed,
+      "an object whose every member is an operation object with a "
+      "\"path\"" },
+    { NULL, NULL, NULL, NULL }
+};
+
+const batch_format_t *batch_dialect_named(const char *name, int *known)
+{
+    int i;
+
+    *known = 1;
+    if (!strcasecmp(name, "auto")) {
+        return NULL;
+    }
+    for (i = 0; dialects[i].name; i++) {
+        if (!strcasecmp(name, dialects[i].name)) {
+            *known = dialects[i].format != NULL;
+            return dialects[i].format;
+        }
+    }
+    *known = 0;
+    return NULL;
+}
+
+static const dialect_t *dialect_of(const batch_format_t *format)
+{
+    int i;
+
+    for (i = 0; dialects[i].name; i++) {
+        if (dialects[i].format == format) {
+            return &dialects[i];
+        }
+    }
+    return &dialects[0];
+}
+
+static const dialect_t *shape_of(json_object *root)
+{
+    int i;
+
+    for (i = 0; dialects[i].name; i++) {
+        if (dialects[i].fits(root)) {
+            return &dialects[i];
+        }
+    }
+    return NULL;
+}
+
+const batch_format_t *batch_dialect_choose(apr_pool_t *p,
+                                           const batch_format_t *forced,
+                                           const char *body, apr_size_t len,
+                                           batch_error_t **err)
+{
+    const dialect_t *want = forced ? dialect_of(forced) : NULL;
+    const dialect_t *found = NULL;
+    apr_pool_t *tree_pool;
+    json_object *root;
+
+    apr_pool_create(&tree_pool, p);
+    root = batch_json_parse(tree_pool, body, len, NULL, NULL);
+    if (root) {
+        found = shape_of(root);
+    }
+    apr_pool_destroy(tree_pool);
+    /* a body that is not JSON is refused by the parser, in its words */
+    if (!root || (!want && !found)) {
+        return want ? want->format : &batch_format_json;
+    }
+    if (!want) {
+        if (!found->format) {
+            *err = batch_error_make(p, 400, BATCH_E_INVALID_REQUEST, NULL,
+                                    "the %s batch dialect is not "
+                                    "implemented yet", found->name);
+            return NULL;
+        }
+        return found->format;
+    }
+    if (found != want) {
+        *err = batch_error_make(p, 400, BATCH_E_INVALID_REQUEST, NULL,
+                                "this location takes %s batches "
+                                "(BatchDialect %s): the document must be %s"
+                                "%s%s", want->name, want->name, want->shape,
+                                found ? ", not a batch of the dialect "
+                                : "", found ? found->name : "");
+        return NULL;
+    }
+    return want->format;
+}
+
+/* Appends name=value pairs for value under name, as Rack's
+ * build_nested_query does: null gives the name alone. */
+static void form_add(apr_pool_t *p, apr_array_header_t *pairs,
+                     const char *name, json_object *value)
+{
+    const char *key = apr_pescape_urlencoded(p, name);
+
+    if (!value || json_object_is_type(value, json_type_null)) {
+        APR_ARRAY_PUSH(pairs, const char *) = key;
+    }
+    else if (json_object_is_type(value, json_type_array)) {
+        size_t i, n = json_object_array_length(value);
+
+        for (i = 0; i < n; i++) {
+            form_add(p, pairs, apr_pstrcat(p, name, "[]", NULL),
+                     json_object_array_get_idx(value, i));
+        }
+    }
+    else if (json_object_is_type(value, json_type_object)) {
+        json_object_object_foreach(value, sub, v) {
+            form_add(p, pairs, apr_pstrcat(p, name, "[", sub, "]", NULL), v);
+        }
+    }
+    else {
+        APR_ARRAY_PUSH(pairs, const char *) = apr_pstrcat(
+            p, key, "=", apr_pescape_urlencoded(
+                p, json_object_get_string(value)), NULL);
+    }
+}
+
+const char *batch_form_encode(apr_pool_t *p, json_object *obj)
+{
+    apr_array_header_t *pairs = apr_array_make(p, 8, sizeof(const char *));
+
+    json_object_object_foreach(obj, name, value) {
+        form_add(p, pairs, name, value);
+    }
+    return apr_array_pstrcat(p, pairs, '&');
+}

@@ -1,0 +1,160 @@
+/*
+ * The array dialect (per-resource batches, as APISIX-style clients send):
+ * [{"method", "url", "body", "headers"}] answered with
+ * [{"responseCode", "responseBody"}]. Posted to a path under the batch
+ * location (POST /batch/users), operations without a url target that path
+ * (/users).
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "batch.h"
+#include "batch_format.h"
+#include "batch_json.h"
+
+static int parse_url(batch_parse_t *ps, json_object *op, batch_op_t *bop,
+                     const batch_input_t *in, const char *where)
+{
+    int failed = 0;
+
+    bop->url = batch_parse_string(ps, op, "url", where, BATCH_E_INVALID_URL,
+                                  &failed);
+    if (failed) {
+        return 0;
+    }
+    if (!bop->url && in->path_info && *in->path_info) {
+        bop->url = in->path_info;
+    }
+    if (!bop->url) {
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                           apr_psprintf(ps->pool, "%s has no url (or post "
+                                        "the batch to the batch location "
+                                        "followed by the target path)",
+                                        where));
+        return 0;
+    }
+    return 1;
+}
+
+static int parse_op(batch_parse_t *ps, json_object *op, batch_op_t *bop,
+                    const batch_input_t *in)
+{
+    const char *where = apr_psprintf(ps->pool, "[%d]", bop->index);
+    json_object *body;
+    int failed = 0;
+
+    bop->id = where;
+    if (!json_object_is_type(op, json_type_object)) {
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                           apr_psprintf(ps->pool, "operation %s must be an "
+                                        "object", where));
+        return 0;
+    }
+    bop->method = batch_parse_string(ps, op, "method", where,
+                                     BATCH_E_INVALID_REQUEST, &failed);
+    if (failed || !parse_url(ps, op, bop, in, where)
+        || !batch_parse_headers(ps, op, bop, where)) {
+        return 0;
+    }
+    if (!bop->method) {
+        bop->method = "GET";
+    }
+    if (json_object_object_get_ex(op, "body", &body)
+        && !json_object_is_type(body, json_type_null)) {
+        batch_parse_body_value(ps->pool, body, bop);
+    }
+    return 1;
+}
+
+static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
+                               const batch_input_t *in, batch_error_t **err)
+{
+    batch_parse_t ps = { p, NULL };
+    json_object *root;
+    batch_t *batch;
+    size_t i, n;
+
+    root = batch_parse_tree(p, tree_pool, in->body, in->len, err);
+    if (!root) {
+        return NULL;
+    }
+    if (!json_object_is_type(root, json_type_array)) {
+        *err = batch_error_make(p, 400, BATCH_E_INVALID_REQUEST, NULL,
+                                "an array batch must be a JSON array of "
+                                "operations");
+        return NULL;
+    }
+    n = json_object_array_length(root);
+    batch = apr_pcalloc(p, sizeof(*batch));
+    batch->ops = apr_array_make(p, n ? (int)n : 1, sizeof(batch_op_t));
+    for (i = 0; i < n; i++) {
+        batch_op_t *op = apr_array_push(batch->ops);
+
+        memset(op, 0, sizeof(*op));
+        op->index = (int)i;
+        if (!parse_op(&ps, json_object_array_get_idx(root, i), op, in)) {
+            *err = ps.err;
+            return NULL;
+        }
+    }
+    return batch;
+}
+
+batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
+                           batch_error_t **err)
+{
+    apr_pool_t *tree_pool;
+    batch_t *batch;
+
+    apr_pool_create(&tree_pool, p);
+    batch = parse_document(p, tree_pool, in, err);
+    apr_pool_destroy(tree_pool);
+    return batch;
+}
+
+static const char *array_type(batch_emit_t *e)
+{
+    (void)e;
+    return "application/json";
+}
+
+static apr_status_t array_begin(batch_emit_t *e)
+{
+    return apr_brigade_puts(e->bb, NULL, NULL, "[");
+}
+
+static apr_status_t array_result(batch_emit_t *e, const batch_op_t *op,
+                                 const batch_result_t *res)
+{
+    apr_pool_t *p;
+    json_object *entry;
+    apr_status_t rv;
+
+    (void)op;
+    apr_pool_create(&p, e->pool);
+    entry = batch_json_own(p, json_object_new_object());
+    json_object_object_add(entry, "responseCode",
+                           json_object_new_int(res->status));
+    if (e->written++) {
+        apr_brigade_puts(e->bb, NULL, NULL, ",");
+    }
+    rv = batch_emit_entry(e->bb, p, entry, "responseBody", res);
+    apr_pool_destroy(p);
+    return rv;
+}
+
+static apr_status_t array_end(batch_emit_t *e)
+{
+    return apr_brigade_puts(e->bb, NULL, NULL, "]");
+}
+
+const batch_format_t batch_format_array = {
+    "array",
+    batch_media_type_is_json,
+    batch_parse_array,
+    array_type,
+    array_begin,
+    array_result,
+    array_end,
+    NULL
+};

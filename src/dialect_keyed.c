@@ -1,0 +1,178 @@
+/*
+ * The keyed dialect: operations named by the members of one object,
+ * {"get1": {"method", "path", "query": {...}, "payload": ..., "headers"}}
+ * answered by name, {"get1": {"code", "time": {"value": <microseconds>,
+ * "unit": "microseconds"}, "payload" (2xx) or "error" (otherwise)}}.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "batch.h"
+#include "batch_format.h"
+#include "batch_json.h"
+
+static int parse_query(batch_parse_t *ps, json_object *op, batch_op_t *bop,
+                       const char *where)
+{
+    json_object *query;
+    const char *form;
+
+    if (!json_object_object_get_ex(op, "query", &query)
+        || json_object_is_type(query, json_type_null)) {
+        return 1;
+    }
+    if (!json_object_is_type(query, json_type_object)) {
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                           apr_psprintf(ps->pool, "query of %s must be an "
+                                        "object", where));
+        return 0;
+    }
+    form = batch_form_encode(ps->pool, query);
+    if (*form) {
+        bop->url = apr_pstrcat(ps->pool, bop->url,
+                               strchr(bop->url, '?') ? "&" : "?", form,
+                               NULL);
+    }
+    return 1;
+}
+
+static int parse_op(batch_parse_t *ps, const char *name, json_object *op,
+                    batch_op_t *bop)
+{
+    const char *where = apr_psprintf(ps->pool, "\"%s\"", name);
+    json_object *payload;
+    int failed = 0;
+
+    bop->id = apr_pstrdup(ps->pool, name);
+    if (!json_object_is_type(op, json_type_object)) {
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                           apr_psprintf(ps->pool, "operation %s must be an "
+                                        "object", where));
+        return 0;
+    }
+    bop->method = batch_parse_string(ps, op, "method", where,
+                                     BATCH_E_INVALID_REQUEST, &failed);
+    bop->url = failed ? NULL : batch_parse_string(ps, op, "path", where,
+                                                  BATCH_E_INVALID_URL,
+                                                  &failed);
+    if (failed) {
+        return 0;
+    }
+    if (!bop->url) {
+        batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
+                           apr_psprintf(ps->pool, "operation %s has no "
+                                        "path", where));
+        return 0;
+    }
+    if (!bop->method) {
+        bop->method = "GET";
+    }
+    if (!batch_parse_headers(ps, op, bop, where)
+        || !parse_query(ps, op, bop, where)) {
+        return 0;
+    }
+    if (json_object_object_get_ex(op, "payload", &payload)
+        && !json_object_is_type(payload, json_type_null)) {
+        batch_parse_body_value(ps->pool, payload, bop);
+    }
+    return 1;
+}
+
+static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
+                               const batch_input_t *in, batch_error_t **err)
+{
+    batch_parse_t ps = { p, NULL };
+    json_object *root;
+    batch_t *batch;
+
+    root = batch_parse_tree(p, tree_pool, in->body, in->len, err);
+    if (!root) {
+        return NULL;
+    }
+    if (!json_object_is_type(root, json_type_object)) {
+        *err = batch_error_make(p, 400, BATCH_E_INVALID_REQUEST, NULL,
+                                "a keyed batch must be an object of named "
+                                "operations");
+        return NULL;
+    }
+    batch = apr_pcalloc(p, sizeof(*batch));
+    batch->ops = apr_array_make(p, 8, sizeof(batch_op_t));
+    json_object_object_foreach(root, name, value) {
+        batch_op_t *op = apr_array_push(batch->ops);
+
+        memset(op, 0, sizeof(*op));
+        op->index = batch->ops->nelts - 1;
+        if (!parse_op(&ps, name, value, op)) {
+            *err = ps.err;
+            return NULL;
+        }
+    }
+    return batch;
+}
+
+batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
+                           batch_error_t **err)
+{
+    apr_pool_t *tree_pool;
+    batch_t *batch;
+
+    apr_pool_create(&tree_pool, p);
+    batch = parse_document(p, tree_pool, in, err);
+    apr_pool_destroy(tree_pool);
+    return batch;
+}
+
+static const char *keyed_type(batch_emit_t *e)
+{
+    (void)e;
+    return "application/json";
+}
+
+static apr_status_t keyed_begin(batch_emit_t *e)
+{
+    return apr_brigade_puts(e->bb, NULL, NULL, "{");
+}
+
+static apr_status_t keyed_result(batch_emit_t *e, const batch_op_t *op,
+                                 const batch_result_t *res)
+{
+    apr_pool_t *p;
+    json_object *entry, *time, *name;
+    int ok = res->status >= 200 && res->status < 300;
+    apr_status_t rv;
+
+    apr_pool_create(&p, e->pool);
+    entry = batch_json_own(p, json_object_new_object());
+    name = batch_json_own(p, json_object_new_string(op->id));
+    time = json_object_new_object();
+    json_object_object_add(entry, "code", json_object_new_int(res->status));
+    json_object_object_add(time, "value",
+                           json_object_new_int64(res->elapsed));
+    json_object_object_add(time, "unit",
+                           json_object_new_string("microseconds"));
+    json_object_object_add(entry, "time", time);
+    if (e->written++) {
+        apr_brigade_puts(e->bb, NULL, NULL, ",");
+    }
+    apr_brigade_puts(e->bb, NULL, NULL, batch_json_text(p, name, NULL));
+    apr_brigade_puts(e->bb, NULL, NULL, ":");
+    rv = batch_emit_entry(e->bb, p, entry, ok ? "payload" : "error", res);
+    apr_pool_destroy(p);
+    return rv;
+}
+
+static apr_status_t keyed_end(batch_emit_t *e)
+{
+    return apr_brigade_puts(e->bb, NULL, NULL, "}");
+}
+
+const batch_format_t batch_format_keyed = {
+    "keyed",
+    batch_media_type_is_json,
+    batch_parse_keyed,
+    keyed_type,
+    keyed_begin,
+    keyed_result,
+    keyed_end,
+    NULL
+};

@@ -1,0 +1,75 @@
+/*
+ * libFuzzer: the JSON dialects (SPEC section 8). The first byte picks what
+ * BatchDialect forces (auto, graph, rails, array, keyed), the rest is the
+ * body, posted under the batch location at /users. Whatever a dialect
+ * accepts is validated and emitted by the canonical emitters and by the
+ * dialect's own, which must write strict JSON.
+ */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const batch_format_t *forced_dialect(uint8_t pick)
+{
+    static const batch_format_t *const forced[] = {
+        NULL, &batch_format_json, &batch_format_rails, &batch_format_array,
+        &batch_format_keyed
+    };
+
+    return forced[pick % (sizeof(forced) / sizeof(forced[0]))];
+}
+
+/* The dialect's aggregate of echo answers is one strict JSON document. */
+static void check_dialect_emitter(apr_pool_t *p, const batch_format_t *fmt,
+                                  const batch_t *batch)
+{
+    batch_emit_t *e = fuzz_emitter(p);
+    const char *text, *why = NULL;
+    apr_size_t len, where = 0;
+    int i;
+
+    fmt->begin(e);
+    for (i = 0; i < batch->ops->nelts; i++) {
+        const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+        batch_result_t *res = fuzz_echo_result(p, op);
+
+        res->elapsed = op->index;
+        fmt->result(e, op, res);
+    }
+    fmt->end(e);
+    text = fuzz_flatten(p, e, &len);
+    if (!batch_json_check(text, len, BATCH_JSON_EMBED_DEPTH + 8, 0, &where,
+                          &why)) {
+        fprintf(stderr, "%s aggregate invalid at %lu: %s\n", fmt->name,
+                (unsigned long)where, why);
+        FUZZ_CHECK(0, "a dialect's aggregate is strict JSON");
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p;
+    batch_input_t in = { NULL, 0, "application/json", "http", "127.0.0.1",
+                         80, "/users" };
+    const batch_format_t *fmt;
+    batch_error_t *err = NULL;
+    batch_t *batch = NULL;
+
+    if (size < 1) {
+        return 0;
+    }
+    p = fuzz_pool();
+    in.body = fuzz_exact(p, data + 1, size - 1);
+    in.len = size - 1;
+    fmt = batch_dialect_choose(p, forced_dialect(data[0]), in.body, in.len,
+                               &err);
+    if (fmt) {
+        batch = fmt->parse(p, &in, &err);
+    }
+    if (batch && fmt != &batch_format_json
+        && !batch_validate(p, batch, fuzz_limits(p))) {
+        check_dialect_emitter(p, fmt, batch);
+    }
+    fuzz_check_parsed(p, batch, err);
+    return 0;
+}

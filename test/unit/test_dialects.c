@@ -1,0 +1,728 @@
+/*
+ * The JSON dialects of SPEC section 8: which one a document is
+ * (src/dialect.c), and each dialect's parser and emitter
+ * (src/dialect_rails.c, src/dialect_array.c, src/dialect_keyed.c).
+ */
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <apr_buckets.h>
+
+#include "unit.h"
+#include "batch.h"
+#include "batch_format.h"
+#include "batch_json.h"
+
+/* --- helpers --- */
+
+static batch_input_t *input(apr_pool_t *p, const char *json,
+                            const char *path_info)
+{
+    batch_input_t *in = apr_pcalloc(p, sizeof(*in));
+
+    in->len = strlen(json);
+    in->body = unit_exact(p, json, in->len);
+    in->content_type = "application/json";
+    in->path_info = path_info;
+    return in;
+}
+
+static batch_t *parse_ok(apr_pool_t *p, const batch_format_t *fmt,
+                         const char *json, const char *path_info)
+{
+    batch_error_t *err = NULL;
+    batch_t *batch = fmt->parse(p, input(p, json, path_info), &err);
+
+    if (!batch) {
+        fail_msg("refused: %s: %s", err ? err->code : "(no error)",
+                 err ? err->message : "");
+    }
+    return batch;
+}
+
+static batch_error_t *parse_refused(apr_pool_t *p, const batch_format_t *fmt,
+                                    const char *json)
+{
+    batch_error_t *err = NULL;
+    batch_t *batch = fmt->parse(p, input(p, json, NULL), &err);
+
+    assert_null(batch);
+    assert_non_null(err);
+    return err;
+}
+
+static const batch_format_t *detect(apr_pool_t *p, const char *json)
+{
+    batch_error_t *err = NULL;
+    const batch_format_t *fmt = batch_dialect_choose(
+        p, NULL, unit_exact(p, json, strlen(json)), strlen(json), &err);
+
+    assert_null(err);
+    return fmt;
+}
+
+static batch_error_t *choose_refused(apr_pool_t *p,
+                                     const batch_format_t *forced,
+                                     const char *json)
+{
+    batch_error_t *err = NULL;
+
+    assert_null(batch_dialect_choose(p, forced, unit_exact(p, json,
+                                                           strlen(json)),
+                                     strlen(json), &err));
+    assert_non_null(err);
+    return err;
+}
+
+static batch_op_t *new_op(apr_pool_t *p, const char *id)
+{
+    batch_op_t *op = apr_pcalloc(p, sizeof(*op));
+
+    op->id = id;
+    op->method = "GET";
+    op->headers = apr_table_make(p, 1);
+    return op;
+}
+
+static batch_result_t *new_result(apr_pool_t *p, int status,
+                                  const char *ctype, const char *body)
+{
+    batch_result_t *res = apr_pcalloc(p, sizeof(*res));
+
+    res->status = status;
+    res->headers = apr_table_make(p, 2);
+    if (ctype) {
+        res->content_type = ctype;
+        apr_table_setn(res->headers, "Content-Type", ctype);
+    }
+    if (body) {
+        res->body_len = strlen(body);
+        res->body = unit_exact(p, body, res->body_len);
+    }
+    return res;
+}
+
+/* Emits the results with fmt and returns the whole document. */
+static const char *emit_all(apr_pool_t *p, const batch_format_t *fmt,
+                            batch_op_t **ops, batch_result_t **results,
+                            int n)
+{
+    batch_emit_t e = { p, apr_brigade_create(p, apr_bucket_alloc_create(p)),
+                       0, NULL };
+    char *flat;
+    apr_size_t len;
+    int i;
+
+    fmt->begin(&e);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(fmt->result(&e, ops[i], results[i]), APR_SUCCESS);
+    }
+    fmt->end(&e);
+    assert_int_equal(apr_brigade_pflatten(e.bb, &flat, &len, p),
+                     APR_SUCCESS);
+    assert_true(batch_json_valid(flat, len));
+    assert_string_equal(fmt->response_type(&e), "application/json");
+    return apr_pstrmemdup(p, flat, len);
+}
+
+static const char *emit_one(apr_pool_t *p, const batch_format_t *fmt,
+                            batch_op_t *op, batch_result_t *res)
+{
+    return emit_all(p, fmt, &op, &res, 1);
+}
+
+/* --- detection and BatchDialect --- */
+
+static void test_detect_graph(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state), "{\"requests\": []}"),
+                     &batch_format_json);
+}
+
+static void test_detect_not_json_is_graph(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state), "{nope"), &batch_format_json);
+}
+
+static void test_detect_unknown_shape_is_graph(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state), "{}"), &batch_format_json);
+}
+
+static void test_facebook_not_implemented(void **state)
+{
+    batch_error_t *err = choose_refused(UNIT_POOL(state), NULL,
+                                        "{\"batch\": []}");
+
+    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
+    assert_contains(err->message, "facebook");
+    assert_contains(err->message, "not implemented");
+}
+
+static void test_forced_dialect_mismatch(void **state)
+{
+    batch_error_t *err = choose_refused(UNIT_POOL(state), &batch_format_json,
+                                        "{\"batch\": []}");
+
+    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
+    assert_contains(err->message, "BatchDialect graph");
+    assert_contains(err->message, "a \"requests\" array");
+    assert_contains(err->message, "not a batch of the dialect facebook");
+}
+
+static void test_forced_dialect_unknown_shape(void **state)
+{
+    batch_error_t *err = choose_refused(UNIT_POOL(state), &batch_format_json,
+                                        "{}");
+
+    assert_contains(err->message, "BatchDialect graph");
+    assert_contains(err->message, "a \"requests\" array");
+}
+
+static void test_forced_dialect_fits(void **state)
+{
+    batch_error_t *err = NULL;
+
+    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
+                                          &batch_format_json,
+                                          "{\"requests\": []}", 16, &err),
+                     &batch_format_json);
+    assert_null(err);
+}
+
+static void test_forced_dialect_not_json_goes_to_its_parser(void **state)
+{
+    batch_error_t *err = NULL;
+
+    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
+                                          &batch_format_json, "[", 1, &err),
+                     &batch_format_json);
+    assert_null(err);
+}
+
+static void test_dialect_names(void **state)
+{
+    int known;
+
+    (void)state;
+    assert_ptr_equal(batch_dialect_named("graph", &known),
+                     &batch_format_json);
+    assert_true(known);
+    assert_ptr_equal(batch_dialect_named("GRAPH", &known),
+                     &batch_format_json);
+    assert_null(batch_dialect_named("auto", &known));
+    assert_true(known);
+    assert_null(batch_dialect_named("facebook", &known));
+    assert_false(known);
+    assert_null(batch_dialect_named("soap", &known));
+    assert_false(known);
+}
+
+/* --- form encoding --- */
+
+static void test_form_encode_nested(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    json_object *obj = batch_json_own(p, json_tokener_parse(
+        "{\"a\": 1, \"b\": \"x y&z\", \"c\": [1, 2], \"d\": {\"e\": true},"
+        " \"f\": null}"));
+
+    assert_string_equal(batch_form_encode(p, obj),
+                        "a=1&b=x+y%26z&c%5b%5d=1&c%5b%5d=2&d%5be%5d=true&f");
+}
+
+/* --- rails --- */
+
+static void test_rails_detected(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state),
+                            "{\"ops\": [], \"sequential\": true}"),
+                     &batch_format_rails);
+}
+
+static void test_rails_named(void **state)
+{
+    int known;
+
+    (void)state;
+    assert_ptr_equal(batch_dialect_named("Rails", &known),
+                     &batch_format_rails);
+    assert_true(known);
+}
+
+static void test_rails_forced_refuses_graph(void **state)
+{
+    batch_error_t *err = choose_refused(UNIT_POOL(state),
+                                        &batch_format_rails,
+                                        "{\"requests\": []}");
+
+    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
+    assert_contains(err->message, "BatchDialect rails");
+    assert_contains(err->message, "\"ops\" array");
+    assert_contains(err->message, "not a batch of the dialect graph");
+}
+
+static void test_rails_vector(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    apr_size_t len;
+    char *json = unit_read_vector(p, "batch_api.request.json", &len);
+    batch_t *batch = parse_ok(p, &batch_format_rails, json, NULL);
+    batch_op_t *op;
+
+    assert_int_equal(batch->ops->nelts, 4);
+    assert_true(batch->sequential);
+    op = unit_op_at(batch, 0);
+    assert_string_equal(op->method, "get");
+    assert_string_equal(op->url, "/patrons");
+    assert_string_equal(op->id, "ops[0]");
+    op = unit_op_at(batch, 1);
+    assert_string_equal(op->url, "/orders/new");
+    assert_string_equal(op->body, "dish_id=123");
+    assert_string_equal(apr_table_get(op->headers, "Content-Type"),
+                        "application/x-www-form-urlencoded");
+    op = unit_op_at(batch, 2);
+    assert_string_equal(apr_table_get(op->headers, "break"), "fast");
+    assert_string_equal(unit_op_at(batch, 3)->method, "delete");
+}
+
+static void test_rails_method_defaults_to_get(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_rails,
+                              "{\"ops\": [{\"url\": \"/a\"}], "
+                              "\"sequential\": true}", NULL);
+
+    assert_string_equal(unit_op_at(batch, 0)->method, "GET");
+}
+
+static void test_rails_get_params_in_query(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_rails,
+                              "{\"ops\": [{\"method\": \"get\", \"url\": "
+                              "\"/a?x=1\", \"params\": {\"y\": 2}}, "
+                              "{\"method\": \"DELETE\", \"url\": \"/b\", "
+                              "\"args\": {\"z\": \"q\"}}], "
+                              "\"sequential\": true}", NULL);
+
+    assert_string_equal(unit_op_at(batch, 0)->url, "/a?x=1&y=2");
+    assert_null(unit_op_at(batch, 0)->body);
+    assert_string_equal(unit_op_at(batch, 1)->url, "/b?z=q");
+}
+
+static void test_rails_args_as_form_body(void **state)
+{
+    batch_op_t *op = unit_op_at(parse_ok(
+        UNIT_POOL(state), &batch_format_rails,
+        "{\"ops\": [{\"method\": \"PUT\", \"url\": \"/a\", \"args\": "
+        "{\"n\": \"v\"}, \"headers\": {\"Content-Type\": \"text/x\"}}], "
+        "\"sequential\": true}", NULL), 0);
+
+    assert_string_equal(op->body, "n=v");
+    assert_string_equal(apr_table_get(op->headers, "Content-Type"),
+                        "text/x");
+}
+
+static void test_rails_silent(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_rails,
+                              "{\"ops\": [{\"url\": \"/a\", \"silent\": "
+                              "true}, {\"url\": \"/b\"}], "
+                              "\"sequential\": true}", NULL);
+
+    assert_true(unit_op_at(batch, 0)->silent);
+    assert_false(unit_op_at(batch, 1)->silent);
+}
+
+static void test_rails_no_ops_is_422(void **state)
+{
+    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_rails,
+                                       "{\"ops\": [], \"sequential\": true}");
+
+    unit_assert_error(err, 422, BATCH_E_INVALID_REQUEST, NULL);
+    assert_contains(err->message, "no operations");
+}
+
+static void test_rails_missing_sequential_is_422(void **state)
+{
+    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_rails,
+                                       "{\"ops\": [{\"url\": \"/a\"}]}");
+
+    unit_assert_error(err, 422, BATCH_E_INVALID_REQUEST, NULL);
+    assert_contains(err->message, "sequential");
+}
+
+static void test_rails_sequential_false_is_422(void **state)
+{
+    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_rails,
+                                       "{\"ops\": [{\"url\": \"/a\"}], "
+                                       "\"sequential\": false}");
+
+    unit_assert_error(err, 422, BATCH_E_INVALID_REQUEST, NULL);
+}
+
+static void test_rails_too_many_is_422(void **state)
+{
+    batch_error_t err = { 413, BATCH_E_TOO_MANY, "too many", NULL };
+
+    (void)state;
+    assert_int_equal(batch_format_rails.refusal_status(&err), 422);
+    err.status = 400;
+    err.code = BATCH_E_INVALID_URL;
+    assert_int_equal(batch_format_rails.refusal_status(&err), 422);
+    err.status = 413;
+    err.code = BATCH_E_TOO_LARGE;
+    assert_int_equal(batch_format_rails.refusal_status(&err), 413);
+}
+
+static void test_rails_both_params_and_args(void **state)
+{
+    batch_error_t *err = parse_refused(
+        UNIT_POOL(state), &batch_format_rails,
+        "{\"ops\": [{\"url\": \"/a\", \"params\": {}, \"args\": {}}], "
+        "\"sequential\": true}");
+
+    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, "ops[0]");
+}
+
+static void test_rails_bad_fields(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    static const char *const docs[] = {
+        "{\"ops\": [1], \"sequential\": true}",
+        "{\"ops\": [{}], \"sequential\": true}",
+        "{\"ops\": [{\"url\": 5}], \"sequential\": true}",
+        "{\"ops\": [{\"url\": \"/\", \"method\": 1}], \"sequential\": true}",
+        "{\"ops\": [{\"url\": \"/\", \"params\": [1]}], \"sequential\": true}",
+        "{\"ops\": [{\"url\": \"/\", \"silent\": 1}], \"sequential\": true}",
+        "{\"ops\": [{\"url\": \"/\", \"headers\": {\"a\": 1}}], "
+        "\"sequential\": true}",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        batch_error_t *err = parse_refused(p, &batch_format_rails, docs[i]);
+
+        assert_int_equal(err->status, 400);
+        assert_string_equal(err->operation, "ops[0]");
+    }
+}
+
+static void test_rails_emit_vector_shape(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[3] = { new_op(p, "ops[0]"), new_op(p, "ops[1]"),
+                           new_op(p, "ops[2]") };
+    batch_result_t *res[3] = {
+        new_result(p, 200, "application/json", "[{\"id\": 1}]"),
+        new_result(p, 500, "text/plain", "boom"),
+        new_result(p, 200, NULL, NULL),
+    };
+
+    apr_table_setn(res[1]->headers, "Problem", "woops");
+    res[2]->headers = apr_table_make(p, 1);
+    assert_string_equal(
+        emit_all(p, &batch_format_rails, ops, res, 3),
+        "{\"results\":["
+        "{\"status\":200,\"headers\":{\"Content-Type\":\"application/json\"},"
+        "\"body\":[{\"id\": 1}]},"
+        "{\"status\":500,\"headers\":{\"Content-Type\":\"text/plain\","
+        "\"Problem\":\"woops\"},\"body\":\"boom\"},"
+        "{\"status\":200}]}");
+}
+
+static void test_rails_emit_silent(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[2] = { new_op(p, "ops[0]"), new_op(p, "ops[1]") };
+    batch_result_t *res[2] = {
+        new_result(p, 201, "application/json", "{\"a\":1}"),
+        new_result(p, 404, "text/plain", "no"),
+    };
+
+    ops[0]->silent = ops[1]->silent = 1;
+    assert_string_equal(
+        emit_all(p, &batch_format_rails, ops, res, 2),
+        "{\"results\":[{},{\"status\":404,\"headers\":{\"Content-Type\":"
+        "\"text/plain\"},\"body\":\"no\"}]}");
+}
+
+/* --- array --- */
+
+static void test_array_detected(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state), "[{\"url\": \"/a\"}]"),
+                     &batch_format_array);
+}
+
+static void test_array_named(void **state)
+{
+    int known;
+
+    (void)state;
+    assert_ptr_equal(batch_dialect_named("array", &known),
+                     &batch_format_array);
+}
+
+static void test_array_forced_refuses_an_object(void **state)
+{
+    batch_error_t *err = choose_refused(UNIT_POOL(state),
+                                        &batch_format_array, "{}");
+
+    assert_contains(err->message, "BatchDialect array");
+    assert_contains(err->message, "an array of operations");
+}
+
+static void test_array_ops(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_array,
+                              "[{\"method\": \"POST\", \"url\": \"/u\", "
+                              "\"body\": {\"n\": 1}}, {\"url\": \"/v\", "
+                              "\"body\": \"raw\"}]", NULL);
+    batch_op_t *op = unit_op_at(batch, 0);
+
+    assert_int_equal(batch->ops->nelts, 2);
+    assert_string_equal(op->id, "[0]");
+    assert_string_equal(op->method, "POST");
+    assert_string_equal(op->body, "{\"n\":1}");
+    assert_string_equal(apr_table_get(op->headers, "Content-Type"),
+                        "application/json");
+    op = unit_op_at(batch, 1);
+    assert_string_equal(op->method, "GET");
+    assert_string_equal(op->body, "raw");
+    assert_null(apr_table_get(op->headers, "Content-Type"));
+}
+
+static void test_array_url_from_path_info(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_array,
+                              "[{\"method\": \"POST\", \"body\": {}}, "
+                              "{\"url\": \"/other\"}]", "/users");
+
+    assert_string_equal(unit_op_at(batch, 0)->url, "/users");
+    assert_string_equal(unit_op_at(batch, 1)->url, "/other");
+}
+
+static void test_array_no_url_without_path_info(void **state)
+{
+    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_array,
+                                       "[{\"method\": \"POST\"}]");
+
+    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, "[0]");
+    assert_contains(err->message, "no url");
+}
+
+static void test_array_not_array(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_array,
+                                    "{\"requests\": []}"),
+                      400, BATCH_E_INVALID_REQUEST, NULL);
+}
+
+static void test_array_op_not_object(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_array,
+                                    "[{\"url\": \"/\"}, 7]"),
+                      400, BATCH_E_INVALID_REQUEST, "[1]");
+}
+
+static void test_array_emit(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[3] = { new_op(p, "[0]"), new_op(p, "[1]"),
+                           new_op(p, "[2]") };
+    batch_result_t *res[3] = {
+        new_result(p, 201, "application/json", " {\"id\":4} \n"),
+        new_result(p, 404, "text/html", "<p>no</p>"),
+        new_result(p, 204, NULL, NULL),
+    };
+
+    assert_string_equal(
+        emit_all(p, &batch_format_array, ops, res, 3),
+        "[{\"responseCode\":201,\"responseBody\":{\"id\":4}},"
+        "{\"responseCode\":404,\"responseBody\":\"<p>no</p>\"},"
+        "{\"responseCode\":204,\"responseBody\":null}]");
+}
+
+static void test_array_emit_empty(void **state)
+{
+    assert_string_equal(emit_all(UNIT_POOL(state), &batch_format_array,
+                                 NULL, NULL, 0), "[]");
+}
+
+/* --- keyed --- */
+
+static void test_keyed_detected(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state),
+                            "{\"a\": {\"method\": \"GET\", \"path\": \"/a\"},"
+                            " \"b\": {\"path\": \"/b\"}}"),
+                     &batch_format_keyed);
+}
+
+static void test_keyed_needs_every_member(void **state)
+{
+    assert_ptr_equal(detect(UNIT_POOL(state),
+                            "{\"a\": {\"path\": \"/a\"}, \"b\": 1}"),
+                     &batch_format_json);
+}
+
+static void test_keyed_named(void **state)
+{
+    int known;
+
+    (void)state;
+    assert_ptr_equal(batch_dialect_named("keyed", &known),
+                     &batch_format_keyed);
+}
+
+static void test_keyed_forced_takes_its_shape(void **state)
+{
+    batch_error_t *err = NULL;
+
+    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
+                                          &batch_format_keyed,
+                                          "{\"k\": {\"path\": \"/\"}}", 21,
+                                          &err),
+                     &batch_format_keyed);
+    assert_null(err);
+}
+
+static void test_keyed_ops_in_document_order(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_keyed,
+                              "{\"get1\": {\"method\": \"GET\", \"path\": "
+                              "\"/a\", \"query\": {\"q\": \"x y\"}}, "
+                              "\"post\": {\"method\": \"POST\", \"path\": "
+                              "\"/b?k=1\", \"query\": {\"z\": 2}, "
+                              "\"payload\": {\"n\": [1]}}}", NULL);
+    batch_op_t *op = unit_op_at(batch, 0);
+
+    assert_int_equal(batch->ops->nelts, 2);
+    assert_string_equal(op->id, "get1");
+    assert_string_equal(op->url, "/a?q=x+y");
+    assert_null(op->body);
+    op = unit_op_at(batch, 1);
+    assert_string_equal(op->id, "post");
+    assert_int_equal(op->index, 1);
+    assert_string_equal(op->url, "/b?k=1&z=2");
+    assert_string_equal(op->body, "{\"n\":[1]}");
+    assert_string_equal(apr_table_get(op->headers, "Content-Type"),
+                        "application/json");
+}
+
+static void test_keyed_method_defaults_to_get(void **state)
+{
+    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_keyed,
+                              "{\"k\": {\"path\": \"/a\"}}", NULL);
+
+    assert_string_equal(unit_op_at(batch, 0)->method, "GET");
+}
+
+static void test_keyed_missing_path(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+                                    "{\"k\": {\"method\": \"GET\"}}"),
+                      400, BATCH_E_INVALID_REQUEST, "\"k\"");
+}
+
+static void test_keyed_bad_query(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+                                    "{\"k\": {\"path\": \"/\", \"query\": "
+                                    "\"a=1\"}}"),
+                      400, BATCH_E_INVALID_REQUEST, "\"k\"");
+}
+
+static void test_keyed_not_object(void **state)
+{
+    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+                                    "[]"),
+                      400, BATCH_E_INVALID_REQUEST, NULL);
+}
+
+static void test_keyed_emit(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[2] = { new_op(p, "get1"), new_op(p, "bad \"one\"") };
+    batch_result_t *res[2] = {
+        new_result(p, 200, "application/json", "{\"a\":1}"),
+        new_result(p, 404, "application/json", "{\"error\":\"nf\"}"),
+    };
+
+    res[0]->elapsed = 1234;
+    assert_string_equal(
+        emit_all(p, &batch_format_keyed, ops, res, 2),
+        "{\"get1\":{\"code\":200,\"time\":{\"value\":1234,\"unit\":"
+        "\"microseconds\"},\"payload\":{\"a\":1}},"
+        "\"bad \\\"one\\\"\":{\"code\":404,\"time\":{\"value\":0,\"unit\":"
+        "\"microseconds\"},\"error\":{\"error\":\"nf\"}}}");
+}
+
+static void test_keyed_emit_no_body(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(
+        emit_one(p, &batch_format_keyed, new_op(p, "d"),
+                 new_result(p, 204, NULL, NULL)),
+        "{\"d\":{\"code\":204,\"time\":{\"value\":0,\"unit\":"
+        "\"microseconds\"},\"payload\":null}}");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        UNIT_TEST(test_detect_graph),
+        UNIT_TEST(test_detect_not_json_is_graph),
+        UNIT_TEST(test_detect_unknown_shape_is_graph),
+        UNIT_TEST(test_facebook_not_implemented),
+        UNIT_TEST(test_forced_dialect_mismatch),
+        UNIT_TEST(test_forced_dialect_unknown_shape),
+        UNIT_TEST(test_forced_dialect_fits),
+        UNIT_TEST(test_forced_dialect_not_json_goes_to_its_parser),
+        UNIT_TEST(test_dialect_names),
+        UNIT_TEST(test_form_encode_nested),
+        UNIT_TEST(test_rails_detected),
+        UNIT_TEST(test_rails_named),
+        UNIT_TEST(test_rails_forced_refuses_graph),
+        UNIT_TEST(test_rails_vector),
+        UNIT_TEST(test_rails_method_defaults_to_get),
+        UNIT_TEST(test_rails_get_params_in_query),
+        UNIT_TEST(test_rails_args_as_form_body),
+        UNIT_TEST(test_rails_silent),
+        UNIT_TEST(test_rails_no_ops_is_422),
+        UNIT_TEST(test_rails_missing_sequential_is_422),
+        UNIT_TEST(test_rails_sequential_false_is_422),
+        UNIT_TEST(test_rails_too_many_is_422),
+        UNIT_TEST(test_rails_both_params_and_args),
+        UNIT_TEST(test_rails_bad_fields),
+        UNIT_TEST(test_rails_emit_vector_shape),
+        UNIT_TEST(test_rails_emit_silent),
+        UNIT_TEST(test_array_detected),
+        UNIT_TEST(test_array_named),
+        UNIT_TEST(test_array_forced_refuses_an_object),
+        UNIT_TEST(test_array_ops),
+        UNIT_TEST(test_array_url_from_path_info),
+        UNIT_TEST(test_array_no_url_without_path_info),
+        UNIT_TEST(test_array_not_array),
+        UNIT_TEST(test_array_op_not_object),
+        UNIT_TEST(test_array_emit),
+        UNIT_TEST(test_array_emit_empty),
+        UNIT_TEST(test_keyed_detected),
+        UNIT_TEST(test_keyed_needs_every_member),
+        UNIT_TEST(test_keyed_named),
+        UNIT_TEST(test_keyed_forced_takes_its_shape),
+        UNIT_TEST(test_keyed_ops_in_document_order),
+        UNIT_TEST(test_keyed_method_defaults_to_get),
+        UNIT_TEST(test_keyed_missing_path),
+        UNIT_TEST(test_keyed_bad_query),
+        UNIT_TEST(test_keyed_not_object),
+        UNIT_TEST(test_keyed_emit),
+        UNIT_TEST(test_keyed_emit_no_body),
+    };
+    int failed;
+
+    apr_initialize();
+    failed = cmocka_run_group_tests_name("dialects", tests, NULL, NULL);
+    apr_terminate();
+    return failed;
+}
