@@ -669,7 +669,7 @@ def table(started, load, rates, lat, mem, ins):
 # --------------------------------------------------------------------------
 
 def missing_tools():
-    return [t for t in ("wrk", "h2load", "valgrind", "callgrind_control")
+    return [t for t in ("wrk", "h2load", "valgrind")
             if shutil.which(t) is None]
 
 
