@@ -5,7 +5,7 @@
 # throughput, latency through a relay that adds 25 ms each way, RSS growth
 # for a batch of 100 × 1 MiB, instructions per operation (callgrind), and
 # the ratios against the targets. test/bench/bench.py does the
-# work; `make bench` runs it. It takes about 3 minutes.
+# work; `make bench` runs it. It takes about 2 minutes.
 #
 # Needs (Debian 12; installs nothing): apache2 wrk nghttp2-client valgrind
 # and a built module.
