@@ -2,7 +2,8 @@
 # Installs what is missing (Debian 12), builds mod_batch, and runs every test:
 # C unit tests under ASan+UBSan, a clang -Werror build check, a short run of
 # each libFuzzer harness (FUZZ_SECONDS, default 15), a short soak (wrk
-# posting batches), the integration tests against a real httpd on
+# posting batches), a quick run of the benchmark (its figures are not
+# checked: it must only work), the integration tests against a real httpd on
 # loopback, again with operations in parallel, and again with the module
 # built with ASan+UBSan inside httpd.
 set -euo pipefail
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 packages=(apache2 apache2-dev apache2-utils libapache2-mod-php libjson-c-dev
           libcmocka-dev autoconf automake libtool pkg-config make gcc clang
           libclang-rt-14-dev python3 python3-pytest python3-requests curl
-          wrk)
+          wrk nghttp2-client valgrind)
 
 install_missing() {
     local missing=() p sudo=
@@ -77,12 +78,21 @@ soak_test() {
         BATCH_MODULE="$PWD/.libs/mod_batch.so" bash test/soak/soak.sh
 }
 
+# The benchmark's quick mode (the full one is `make bench`): proves the
+# harness works end to end; slow figures never fail it.
+bench_quick() {
+    echo "== benchmark, quick mode (figures not meaningful)"
+    BENCH_QUICK=1 BATCH_MODULE="$PWD/.libs/mod_batch.so" \
+        bash test/bench/bench.sh
+}
+
 install_missing
 build
 unit_tests
 make check-clang
 fuzz_short
 soak_test
+bench_quick
 integration_tests
 parallel_integration_tests
 sanitized_integration_tests

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The mod_batch benchmark (issue 6): starts a throwaway httpd (mpm_event,
+# mod_batch, mod_include, mod_http2 with `Protocols h2c http/1.1`) on
+# loopback and prints one table: keep-alive, HTTP/2, SSI and batch
+# throughput, latency through a relay that adds 25 ms each way, RSS growth
+# for a batch of 100 × 1 MiB, instructions per operation (callgrind), and
+# the ratios against the issue's targets. test/bench/bench.py does the
+# work; `make bench` runs it. It takes about 2 minutes.
+#
+# Needs (Debian 12; installs nothing): apache2 wrk nghttp2-client valgrind
+# and a built module.
+#
+# Settings, from the environment:
+#   BENCH_QUICK=1          a short run (< 60 s) proving the harness works;
+#                          its figures mean little
+#   BENCH_RUNS             measured runs per throughput figure (5)
+#   BENCH_SECONDS          seconds per run (3)
+#   BENCH_WARMUP_SECONDS   the warm-up run before them (2)
+#   BENCH_CONNECTIONS      wrk and h2load connections (4)
+#   BENCH_H2_STREAMS       concurrent streams per h2load connection (10)
+#   BENCH_DELAY_MS         the relay's delay each way (25)
+#   BENCH_RELAY_RUNS       runs per latency figure (5)
+#   BENCH_CALLGRIND_RUNS   runs per instruction count (3)
+#   BATCH_MODULE           the module (<repo>/.libs/mod_batch.so)
+# Speed never fails it. Exit status: 0 done, 1 something broken (a non-200,
+# a missing entry, a socket error, a crash), 2 could not run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+export BATCH_MODULE="${BATCH_MODULE:-$PWD/.libs/mod_batch.so}"
+exec /usr/bin/python3 test/bench/bench.py
