@@ -82,6 +82,17 @@ batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err);
 batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err);
+/* A JSON dialect's parser: builds the batch in p from the document, whose
+ * json-c tree lives in tree_pool. */
+typedef batch_t *(*batch_json_document_fn)(apr_pool_t *p,
+                                           apr_pool_t *tree_pool,
+                                           const batch_input_t *in,
+                                           batch_error_t **err);
+/* Runs parse with a pool for the json-c tree, freed once the batch (which
+ * copies what it keeps into p) is built. */
+batch_t *batch_parse_json_document(apr_pool_t *p, const batch_input_t *in,
+                                   batch_error_t **err,
+                                   batch_json_document_fn parse);
 const char *batch_emit_json_type(batch_emit_t *e);
 apr_status_t batch_emit_json_begin(batch_emit_t *e);
 apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,

@@ -195,19 +195,7 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
 batch_t *batch_parse_rails(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err)
 {
-    apr_pool_t *tree_pool;
-    batch_t *batch;
-
-    apr_pool_create(&tree_pool, p);
-    batch = parse_document(p, tree_pool, in, err);
-    apr_pool_destroy(tree_pool);
-    return batch;
-}
-
-static const char *rails_type(batch_emit_t *e)
-{
-    (void)e;
-    return "application/json";
+    return batch_parse_json_document(p, in, err, parse_document);
 }
 
 static apr_status_t rails_begin(batch_emit_t *e)
@@ -262,7 +250,7 @@ const batch_format_t batch_format_rails = {
     "rails",
     batch_media_type_is_json,
     batch_parse_rails,
-    rails_type,
+    batch_emit_json_type,
     rails_begin,
     rails_result,
     rails_end,

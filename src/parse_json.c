@@ -383,6 +383,19 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
     return batch;
 }
 
+batch_t *batch_parse_json_document(apr_pool_t *p, const batch_input_t *in,
+                                   batch_error_t **err,
+                                   batch_json_document_fn parse)
+{
+    apr_pool_t *tree_pool;
+    batch_t *batch;
+
+    apr_pool_create(&tree_pool, p);
+    batch = parse(p, tree_pool, in, err);
+    apr_pool_destroy(tree_pool);
+    return batch;
+}
+
 batch_t *batch_parse_json(apr_pool_t *p, const char *body, apr_size_t len,
                           batch_error_t **err)
 {
