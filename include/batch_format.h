@@ -30,6 +30,8 @@ typedef struct batch_input_t {
     /* the path after the batch location ("/users" of POST /batch/users),
      * NULL when none */
     const char *path_info;
+    /* the body's JSON tree when dialect detection already parsed it */
+    struct json_object *json;
 } batch_input_t;
 
 typedef struct batch_format_t {
@@ -66,10 +68,14 @@ const batch_format_t *batch_dialect_named(const char *name, int *known);
  * Auto takes the dialect whose shape the body has, or graph when it is not
  * JSON or has no known shape, so that graph's parser says what is wrong.
  * NULL and a 400 refusal naming the dialect when the body has the shape
- * of another dialect than the forced one, or of one not implemented. */
+ * of another dialect than the forced one, or of one not implemented.
+ * The body's JSON tree, made in tree_pool, is left in *tree (NULL when
+ * the body is not JSON) for the dialect's parser, so it is parsed once. */
 const batch_format_t *batch_dialect_choose(apr_pool_t *p,
                                            const batch_format_t *forced,
                                            const char *body, apr_size_t len,
+                                           apr_pool_t *tree_pool,
+                                           struct json_object **tree,
                                            batch_error_t **err);
 
 /* The canonical JSON format's parser and emitter (src/parse_json.c,
@@ -93,6 +99,8 @@ typedef batch_t *(*batch_json_document_fn)(apr_pool_t *p,
 batch_t *batch_parse_json_document(apr_pool_t *p, const batch_input_t *in,
                                    batch_error_t **err,
                                    batch_json_document_fn parse);
+batch_t *batch_parse_json_input(apr_pool_t *p, const batch_input_t *in,
+                                batch_error_t **err);
 const char *batch_emit_json_type(batch_emit_t *e);
 apr_status_t batch_emit_json_begin(batch_emit_t *e);
 apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,

@@ -64,11 +64,11 @@ int batch_parse_headers(batch_parse_t *ps, json_object *obj,
  * JSON text, sent as application/json unless op sets a Content-Type. */
 void batch_parse_body_value(apr_pool_t *p, json_object *body,
                             batch_op_t *op);
-/* The JSON tree of a batch body, owned by tree_pool; NULL and a refusal
- * made in p when it is not one strict JSON document. */
+/* The JSON tree of a batch body: in->json when detection parsed it, else
+ * parsed into tree_pool; NULL and a refusal made in p when it is not one
+ * strict JSON document. */
 json_object *batch_parse_tree(apr_pool_t *p, apr_pool_t *tree_pool,
-                              const char *body, apr_size_t len,
-                              batch_error_t **err);
+                              const batch_input_t *in, batch_error_t **err);
 /* obj's members as an application/x-www-form-urlencoded string, nested
  * values named as Rack and PHP read them (a[b]=1, a[]=2). */
 const char *batch_form_encode(apr_pool_t *p, json_object *obj);

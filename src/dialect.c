@@ -126,19 +126,18 @@ static const dialect_t *shape_of(json_object *root)
 const batch_format_t *batch_dialect_choose(apr_pool_t *p,
                                            const batch_format_t *forced,
                                            const char *body, apr_size_t len,
+                                           apr_pool_t *tree_pool,
+                                           json_object **tree,
                                            batch_error_t **err)
 {
     const dialect_t *want = forced ? dialect_of(forced) : NULL;
     const dialect_t *found = NULL;
-    apr_pool_t *tree_pool;
-    json_object *root;
+    json_object *root = batch_json_parse(tree_pool, body, len, NULL, NULL);
 
-    apr_pool_create(&tree_pool, p);
-    root = batch_json_parse(tree_pool, body, len, NULL, NULL);
+    *tree = root;
     if (root) {
         found = shape_of(root);
     }
-    apr_pool_destroy(tree_pool);
     /* a body that is not JSON is refused by the parser, in its words */
     if (!root || (!want && !found)) {
         return want ? want->format : &batch_format_json;

@@ -74,7 +74,7 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
     batch_t *batch;
     size_t i, n;
 
-    root = batch_parse_tree(p, tree_pool, in->body, in->len, err);
+    root = batch_parse_tree(p, tree_pool, in, err);
     if (!root) {
         return NULL;
     }

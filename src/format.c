@@ -5,16 +5,10 @@
 
 #include "batch_format.h"
 
-static batch_t *parse_json_input(apr_pool_t *p, const batch_input_t *in,
-                                 batch_error_t **err)
-{
-    return batch_parse_json(p, in->body, in->len, err);
-}
-
 const batch_format_t batch_format_json = {
     "json",
     batch_media_type_is_json,
-    parse_json_input,
+    batch_parse_json_input,
     batch_emit_json_type,
     batch_emit_json_begin,
     batch_emit_json_result,

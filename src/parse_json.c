@@ -198,14 +198,16 @@ void batch_parse_body_value(apr_pool_t *p, json_object *body,
 }
 
 json_object *batch_parse_tree(apr_pool_t *p, apr_pool_t *tree_pool,
-                              const char *body, apr_size_t len,
-                              batch_error_t **err)
+                              const batch_input_t *in, batch_error_t **err)
 {
     apr_size_t offset;
     const char *why;
-    json_object *root = batch_json_parse(tree_pool, body, len, &offset,
-                                         &why);
+    json_object *root;
 
+    if (in->json) {
+        return in->json;
+    }
+    root = batch_json_parse(tree_pool, in->body, in->len, &offset, &why);
     if (!root) {
         *err = batch_error_make(p, 400, BATCH_E_INVALID_JSON, NULL,
                                 "the batch is not valid JSON: %s at byte "
@@ -343,15 +345,14 @@ static int parse_on_error(batch_parse_t *ps, json_object *root,
 }
 
 static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
-                               const char *body, apr_size_t len,
-                               batch_error_t **err)
+                               const batch_input_t *in, batch_error_t **err)
 {
     batch_parse_t ps = { p, NULL };
     json_object *root, *requests;
     batch_t *batch;
     size_t i, n;
 
-    root = batch_parse_tree(p, tree_pool, body, len, err);
+    root = batch_parse_tree(p, tree_pool, in, err);
     if (!root) {
         return NULL;
     }
@@ -396,15 +397,19 @@ batch_t *batch_parse_json_document(apr_pool_t *p, const batch_input_t *in,
     return batch;
 }
 
+batch_t *batch_parse_json_input(apr_pool_t *p, const batch_input_t *in,
+                                batch_error_t **err)
+{
+    return batch_parse_json_document(p, in, err, parse_document);
+}
+
 batch_t *batch_parse_json(apr_pool_t *p, const char *body, apr_size_t len,
                           batch_error_t **err)
 {
-    apr_pool_t *tree_pool;
-    batch_t *batch;
+    batch_input_t in;
 
-    /* every field is copied out, so the json-c tree goes right away */
-    apr_pool_create(&tree_pool, p);
-    batch = parse_document(p, tree_pool, body, len, err);
-    apr_pool_destroy(tree_pool);
-    return batch;
+    memset(&in, 0, sizeof(in));
+    in.body = body;
+    in.len = len;
+    return batch_parse_json_input(p, &in, err);
 }

@@ -14,6 +14,7 @@
 #include <http_request.h>
 
 #include "mod_batch.h"
+#include "batch_json.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -264,11 +265,12 @@ static const char *path_after_location(request_rec *r, const char *location)
 
 static batch_t *parse(request_rec *r, const batch_settings_t *s,
                       const batch_format_t *fmt, const char *body,
-                      apr_size_t len, batch_error_t **err)
+                      apr_size_t len, json_object *json, batch_error_t **err)
 {
     batch_input_t in;
     batch_t *batch;
 
+    in.json = json;
     in.body = body;
     in.len = len;
     in.content_type = apr_table_get(r->headers_in, "Content-Type");
@@ -292,6 +294,8 @@ int batch_serve(request_rec *r)
     batch_t *batch;
     char *body = NULL;
     apr_size_t len = 0;
+    apr_pool_t *tree_pool;
+    json_object *tree = NULL;
 
     batch_settings_get(r, s);
     fmt = batch_format_for(r->pool, ctype);
@@ -305,12 +309,16 @@ int batch_serve(request_rec *r)
     if ((err = read_body(r, s->max_request_size, &body, &len))) {
         return refuse(r, err);
     }
+    /* the JSON tree detection makes is the one the dialect's parser reads;
+     * every field is copied out of it, so it goes right after parsing */
+    apr_pool_create(&tree_pool, r->pool);
     if (fmt == &batch_format_json
         && !(fmt = batch_dialect_choose(r->pool, s->dialect, body, len,
-                                        &err))) {
+                                        tree_pool, &tree, &err))) {
         return refuse(r, err);
     }
-    batch = parse(r, s, fmt, body, len, &err);
+    batch = parse(r, s, fmt, body, len, tree, &err);
+    apr_pool_destroy(tree_pool);
     if (!batch) {
         return refuse_as(r, fmt, err);
     }

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
     batch_input_t in = { NULL, 0, "application/json", "http", "127.0.0.1",
-                         80, "/users" };
+                         80, "/users", NULL };
     const batch_format_t *fmt;
     batch_error_t *err = NULL;
     batch_t *batch = NULL;
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.body = fuzz_exact(p, data + 1, size - 1);
     in.len = size - 1;
     fmt = batch_dialect_choose(p, forced_dialect(data[0]), in.body, in.len,
-                               &err);
+                               p, &in.json, &err);
     if (fmt) {
         batch = fmt->parse(p, &in, &err);
     }

@@ -53,8 +53,10 @@ static batch_error_t *parse_refused(apr_pool_t *p, const batch_format_t *fmt,
 static const batch_format_t *detect(apr_pool_t *p, const char *json)
 {
     batch_error_t *err = NULL;
+    json_object *tree;
     const batch_format_t *fmt = batch_dialect_choose(
-        p, NULL, unit_exact(p, json, strlen(json)), strlen(json), &err);
+        p, NULL, unit_exact(p, json, strlen(json)), strlen(json), p, &tree,
+        &err);
 
     assert_null(err);
     return fmt;
@@ -65,10 +67,11 @@ static batch_error_t *choose_refused(apr_pool_t *p,
                                      const char *json)
 {
     batch_error_t *err = NULL;
+    json_object *tree;
 
     assert_null(batch_dialect_choose(p, forced, unit_exact(p, json,
                                                            strlen(json)),
-                                     strlen(json), &err));
+                                     strlen(json), p, &tree, &err));
     assert_non_null(err);
     return err;
 }
@@ -181,22 +184,28 @@ static void test_forced_dialect_unknown_shape(void **state)
 static void test_forced_dialect_fits(void **state)
 {
     batch_error_t *err = NULL;
+    json_object *tree;
 
     assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
                                           &batch_format_json,
-                                          "{\"requests\": []}", 16, &err),
+                                          "{\"requests\": []}", 16,
+                                          UNIT_POOL(state), &tree, &err),
                      &batch_format_json);
     assert_null(err);
+    assert_non_null(tree);
 }
 
 static void test_forced_dialect_not_json_goes_to_its_parser(void **state)
 {
     batch_error_t *err = NULL;
+    json_object *tree;
 
     assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
-                                          &batch_format_json, "[", 1, &err),
+                                          &batch_format_json, "[", 1,
+                                          UNIT_POOL(state), &tree, &err),
                      &batch_format_json);
     assert_null(err);
+    assert_null(tree);
 }
 
 static void test_dialect_names(void **state)
@@ -577,11 +586,12 @@ static void test_keyed_named(void **state)
 static void test_keyed_forced_takes_its_shape(void **state)
 {
     batch_error_t *err = NULL;
+    json_object *tree;
 
     assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
                                           &batch_format_keyed,
                                           "{\"k\": {\"path\": \"/\"}}", 21,
-                                          &err),
+                                          UNIT_POOL(state), &tree, &err),
                      &batch_format_keyed);
     assert_null(err);
 }
