@@ -16,7 +16,16 @@ typedef struct batch_emit_t {
     apr_bucket_brigade *bb;     /* where the emitter appends output */
     int written;                /* results written so far */
     void *state;                /* the format's own, made by begin */
+    /* passes bb on to the client; NULL: bb only grows */
+    apr_brigade_flush flush;
+    void *flush_ctx;
 } batch_emit_t;
+
+/* Appends a result's bytes to e->bb: a short run is copied, a long one is
+ * passed on at once without a copy (apr_brigade_write with e->flush), so
+ * an answer of many megabytes is never held twice. */
+apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
+                              apr_size_t len);
 
 /* A batch request as a parser sees it. */
 typedef struct batch_input_t {

@@ -72,20 +72,69 @@ json_object *batch_emit_headers_object(apr_pool_t *p,
     return ctx.obj;
 }
 
-static json_object *envelope(apr_pool_t *p, const batch_op_t *op,
-                             const batch_result_t *res)
+/* What JSON must escape in a string (RFC 8259 section 7), which json-c
+ * does; most strings have none and are written as they are. */
+static int needs_escape(const char *s, apr_size_t len)
 {
-    json_object *env = json_object_new_object();
+    const unsigned char *u = (const unsigned char *)s;
+    const unsigned char *end = u + len;
 
-    json_object_object_add(env, "id", json_object_new_string(op->id));
-    if (op->group) {
-        json_object_object_add(env, "atomicityGroup",
-                               json_object_new_string(op->group));
+    for (; u < end; u++) {
+        if (*u < 0x20 || *u == '"' || *u == '\\') {
+            return 1;
+        }
     }
-    json_object_object_add(env, "status", json_object_new_int(res->status));
-    json_object_object_add(env, "headers",
-                           batch_emit_headers_object(p, res->headers));
-    return env;
+    return 0;
+}
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* json-c escapes a string a slice at a time, so that its escaped copy
+ * never holds more than one slice of a long answer; it escapes ASCII
+ * bytes only, so a slice may end anywhere. */
+#define ESCAPE_SLICE 16384
+
+/* s as a JSON string escaped by json-c; with e, long slices go on to the
+ * client as they are made (batch_emit_bytes). */
+static apr_status_t write_escaped(batch_emit_t *e, apr_bucket_brigade *bb,
+                                  const char *s, apr_size_t len)
+{
+    json_object *str = json_object_new_string_len("", 0);
+    apr_status_t rv = apr_brigade_putc(bb, NULL, NULL, '"');
+    apr_size_t off = 0;
+
+    while (rv == APR_SUCCESS && off < len) {
+        apr_size_t n = len - off < ESCAPE_SLICE ? len - off : ESCAPE_SLICE;
+        size_t tlen;
+        const char *text;
+
+        json_object_set_string_len(str, s + off, (int)n);
+        text = json_object_to_json_string_length(str, JSON_FLAGS, &tlen);
+        /* the slice without json-c's quotes */
+        rv = e ? batch_emit_bytes(e, text + 1, tlen - 2)
+               : apr_brigade_write(bb, NULL, NULL, text + 1, tlen - 2);
+        off += n;
+    }
+    json_object_put(str);
+    return rv == APR_SUCCESS ? apr_brigade_putc(bb, NULL, NULL, '"') : rv;
+}
+
+/* s as a JSON string; with e, a long one goes on to the client without a
+ * copy (batch_emit_bytes). */
+static apr_status_t write_string(batch_emit_t *e, apr_bucket_brigade *bb,
+                                 const char *s, apr_size_t len)
+{
+    if (needs_escape(s, len)) {
+        return write_escaped(e, bb, s, len);
+    }
+    apr_brigade_putc(bb, NULL, NULL, '"');
+    if (e) {
+        batch_emit_bytes(e, s, len);
+    }
+    else {
+        apr_brigade_write(bb, NULL, NULL, s, len);
+    }
+    return apr_brigade_putc(bb, NULL, NULL, '"');
 }
 
 static int is_json_space(char c)
@@ -93,17 +142,25 @@ static int is_json_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static apr_status_t write_string(apr_bucket_brigade *bb, const char *s,
-                                 apr_size_t len)
-{
-    json_object *str = json_object_new_string_len(s, (int)len);
-    size_t n;
-    const char *text = json_object_to_json_string_length(
-        str, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-    apr_status_t rv = apr_brigade_write(bb, NULL, NULL, text, n);
+/* How an answer's body goes into a JSON aggregate. */
+typedef enum {
+    BODY_EMPTY,
+    BODY_JSON,      /* the answer's JSON itself */
+    BODY_TEXT,      /* a JSON string */
+    BODY_BYTES      /* the base64 text of bytes that are not UTF-8 */
+} body_kind_e;
 
-    json_object_put(str);
-    return rv;
+static body_kind_e body_kind(const batch_result_t *res)
+{
+    if (!res->body_len) {
+        return BODY_EMPTY;
+    }
+    if (batch_media_type_is_json(res->content_type)
+        && batch_json_valid(res->body, res->body_len)) {
+        return BODY_JSON;
+    }
+    return batch_utf8_valid(res->body, res->body_len) ? BODY_TEXT
+                                                       : BODY_BYTES;
 }
 
 static const char *base64_text(apr_pool_t *p, const batch_result_t *res,
@@ -116,34 +173,44 @@ static const char *base64_text(apr_pool_t *p, const batch_result_t *res,
     return b64;
 }
 
-static apr_status_t write_body_value(apr_bucket_brigade *bb, apr_pool_t *p,
-                                     const batch_result_t *res)
+static apr_status_t write_json_body(batch_emit_t *e, apr_bucket_brigade *bb,
+                                    const batch_result_t *res)
+{
+    const char *body = res->body;
+    apr_size_t n = res->body_len;
+
+    while (n && is_json_space(*body)) {
+        body++;
+        n--;
+    }
+    while (n && is_json_space(body[n - 1])) {
+        n--;
+    }
+    if (e) {
+        return batch_emit_bytes(e, body, n);
+    }
+    return apr_brigade_write(bb, NULL, NULL, body, n);
+}
+
+/* The body as a JSON value of the given kind; null when empty. */
+static apr_status_t write_body_value(batch_emit_t *e, apr_bucket_brigade *bb,
+                                     apr_pool_t *p, const batch_result_t *res,
+                                     body_kind_e kind)
 {
     const char *b64;
     apr_size_t n;
 
-    if (!res->body_len) {
+    switch (kind) {
+    case BODY_EMPTY:
         return apr_brigade_puts(bb, NULL, NULL, "null");
+    case BODY_JSON:
+        return write_json_body(e, bb, res);
+    case BODY_TEXT:
+        return write_string(e, bb, res->body, res->body_len);
+    default:
+        b64 = base64_text(p, res, &n);
+        return write_string(NULL, bb, b64, n);
     }
-    if (batch_media_type_is_json(res->content_type)
-        && batch_json_valid(res->body, res->body_len)) {
-        const char *body = res->body;
-
-        n = res->body_len;
-        while (n && is_json_space(*body)) {
-            body++;
-            n--;
-        }
-        while (n && is_json_space(body[n - 1])) {
-            n--;
-        }
-        return apr_brigade_write(bb, NULL, NULL, body, n);
-    }
-    if (batch_utf8_valid(res->body, res->body_len)) {
-        return write_string(bb, res->body, res->body_len);
-    }
-    b64 = base64_text(p, res, &n);
-    return write_string(bb, b64, n);
 }
 
 apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
@@ -163,30 +230,118 @@ apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
     if (n > 2) {
         apr_brigade_puts(bb, NULL, NULL, ",");
     }
-    write_string(bb, name, strlen(name));
+    write_string(NULL, bb, name, strlen(name));
     apr_brigade_puts(bb, NULL, NULL, ":");
-    rv = write_body_value(bb, p, res);
+    rv = write_body_value(NULL, bb, p, res, body_kind(res));
     return rv == APR_SUCCESS ? apr_brigade_puts(bb, NULL, NULL, "}") : rv;
 }
 
+/* Whether entry i repeats the name of an earlier one. */
+static int named_before(const apr_table_entry_t *h, int i)
+{
+    int j;
+
+    for (j = 0; j < i; j++) {
+        if (!strcasecmp(h[j].key, h[i].key)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Entry i's value joined with those of later entries of the same name,
+ * as apr_table_merge would. */
+static const char *merged_value(apr_pool_t *p, const apr_table_entry_t *h,
+                                int i, int n)
+{
+    const char *v = header_utf8(p, h[i].val);
+    int j;
+
+    for (j = i + 1; j < n; j++) {
+        if (!strcasecmp(h[j].key, h[i].key)) {
+            v = apr_pstrcat(p, v, ", ", header_utf8(p, h[j].val), NULL);
+        }
+    }
+    return v;
+}
+
+/* An entry's text gathered as pieces, written to the brigade at once. */
+typedef struct pieces_t {
+    apr_pool_t *pool;
+    apr_array_header_t *vec;    /* struct iovec */
+} pieces_t;
+
+static void piece(pieces_t *t, const char *s, apr_size_t len)
+{
+    struct iovec *v = apr_array_push(t->vec);
+
+    v->iov_base = (void *)s;
+    v->iov_len = len;
+}
+
+static void piece_str(pieces_t *t, const char *s)
+{
+    piece(t, s, strlen(s));
+}
+
+static void piece_string(pieces_t *t, const char *s)
+{
+    apr_size_t len = strlen(s);
+    json_object *str;
+    size_t n;
+    const char *text;
+
+    if (!needs_escape(s, len)) {
+        piece(t, "\"", 1);
+        piece(t, s, len);
+        piece(t, "\"", 1);
+        return;
+    }
+    str = json_object_new_string_len(s, (int)len);
+    text = json_object_to_json_string_length(str, JSON_FLAGS, &n);
+    piece(t, apr_pstrmemdup(t->pool, text, n), n);
+    json_object_put(str);
+}
+
+/* The headers as a JSON object, one member per name (the JSON of
+ * batch_emit_headers_object, without building it). */
+static void piece_headers(pieces_t *t, const apr_table_t *headers)
+{
+    const apr_array_header_t *arr = headers ? apr_table_elts(headers) : NULL;
+    const apr_table_entry_t *h;
+    int i, first = 1;
+
+    piece(t, "{", 1);
+    for (i = 0; arr && i < arr->nelts; i++) {
+        h = (const apr_table_entry_t *)arr->elts;
+        if (named_before(h, i)) {
+            continue;
+        }
+        if (!first) {
+            piece(t, ",", 1);
+        }
+        first = 0;
+        piece_string(t, h[i].key);
+        piece(t, ":", 1);
+        piece_string(t, merged_value(t->pool, h, i, arr->nelts));
+    }
+    piece(t, "}", 1);
+}
+
 /* Graph's body member: the answer as JSON or a string when it can be,
- * else base64 with bodyEncoding. */
+ * else base64 with bodyEncoding; none when the answer has no body. */
 static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
                                const batch_result_t *res)
 {
-    const char *b64;
-    apr_size_t n;
+    body_kind_e kind = body_kind(res);
 
-    if ((batch_media_type_is_json(res->content_type)
-         && batch_json_valid(res->body, res->body_len))
-        || batch_utf8_valid(res->body, res->body_len)) {
-        apr_brigade_puts(e->bb, NULL, NULL, ",\"body\":");
-        return write_body_value(e->bb, p, res);
+    if (kind == BODY_EMPTY) {
+        return APR_SUCCESS;
     }
-    b64 = base64_text(p, res, &n);
-    apr_brigade_puts(e->bb, NULL, NULL, ",\"bodyEncoding\":\"base64\","
-                     "\"body\":");
-    return write_string(e->bb, b64, n);
+    apr_brigade_puts(e->bb, NULL, NULL, kind == BODY_BYTES
+                     ? ",\"bodyEncoding\":\"base64\",\"body\":"
+                     : ",\"body\":");
+    return write_body_value(e, e->bb, p, res, kind);
 }
 
 const char *batch_emit_json_type(batch_emit_t *e)
@@ -203,26 +358,30 @@ apr_status_t batch_emit_json_begin(batch_emit_t *e)
 apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
                                     const batch_result_t *res)
 {
-    apr_pool_t *p;
-    json_object *env;
-    size_t n;
-    const char *text;
+    pieces_t t;
+    char status[16];
     apr_status_t rv;
 
-    apr_pool_create(&p, e->pool);
-    env = batch_json_own(p, envelope(p, op, res));
-    text = json_object_to_json_string_length(
-        env, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-    if (e->written++) {
-        apr_brigade_puts(e->bb, NULL, NULL, ",");
+    apr_pool_create(&t.pool, e->pool);
+    t.vec = apr_array_make(t.pool, 48, sizeof(struct iovec));
+    piece_str(&t, e->written++ ? ",{\"id\":" : "{\"id\":");
+    piece_string(&t, op->id);
+    if (op->group) {
+        piece_str(&t, ",\"atomicityGroup\":");
+        piece_string(&t, op->group);
     }
-    /* the envelope without its closing brace, then the body, then '}' */
-    apr_brigade_write(e->bb, NULL, NULL, text, n - 1);
-    rv = res->body_len ? write_body(e, p, res) : APR_SUCCESS;
+    apr_snprintf(status, sizeof(status), "%d", res->status);
+    piece_str(&t, ",\"status\":");
+    piece_str(&t, status);
+    piece_str(&t, ",\"headers\":");
+    piece_headers(&t, res->headers);
+    apr_brigade_writev(e->bb, NULL, NULL, (const struct iovec *)t.vec->elts,
+                       (apr_size_t)t.vec->nelts);
+    rv = write_body(e, t.pool, res);
     if (rv == APR_SUCCESS) {
-        rv = apr_brigade_puts(e->bb, NULL, NULL, "}");
+        rv = apr_brigade_putc(e->bb, NULL, NULL, '}');
     }
-    apr_pool_destroy(p);
+    apr_pool_destroy(t.pool);
     return rv;
 }
 

@@ -122,7 +122,7 @@ apr_status_t batch_emit_multipart_result(batch_emit_t *e,
     }
     apr_brigade_puts(bb, NULL, NULL, CRLF);
     if (res->body_len) {
-        apr_brigade_write(bb, NULL, NULL, res->body, res->body_len);
+        batch_emit_bytes(e, res->body, res->body_len);
     }
     e->written++;
     return apr_brigade_puts(bb, NULL, NULL, CRLF);

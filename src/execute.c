@@ -22,6 +22,8 @@ APLOG_USE_MODULE(batch);
 /* Flush the aggregate when this long has passed since the last flush, so a
  * client sees slow batches progress without a write per fast operation. */
 #define FLUSH_INTERVAL apr_time_from_msec(10)
+/* Pass the aggregate on once this much of it is waiting. */
+#define PASS_MIN 16384
 
 typedef struct exec_t {
     request_rec *r;
@@ -95,28 +97,52 @@ static apr_status_t pass(exec_t *x, int flush)
     return rv;
 }
 
+/* The emitter's flush: a long answer goes on as it is written. */
+static apr_status_t pass_on(apr_bucket_brigade *bb, void *ctx)
+{
+    exec_t *x = ctx;
+
+    (void)bb;
+    if (x->write_rv == APR_SUCCESS) {
+        x->write_rv = pass(x, 0);
+    }
+    return x->write_rv;
+}
+
+/* Whether the aggregate written so far should go on now: it is big, or
+ * the client has waited long enough. Otherwise entries gather, and are passed on once for many. */
+static int pass_due(exec_t *x, int *flush)
+{
+    apr_off_t held = 0;
+
+    *flush = apr_time_now() - x->last_flush >= FLUSH_INTERVAL;
+    if (*flush) {
+        return 1;
+    }
+    apr_brigade_length(x->emit.bb, 0, &held);
+    return held >= PASS_MIN;
+}
+
 /* Writes every finished entry that has no unfinished one before it, then
  * releases its memory. */
 static void emit_ready(exec_t *x)
 {
     int n = x->batch->ops->nelts;
-    int wrote = 0;
+    int flush;
 
     while (x->next_emit < n && x->results[x->next_emit]) {
         int i = x->next_emit++;
 
         if (x->write_rv == APR_SUCCESS) {
             x->fmt->result(&x->emit, op_at(x, i), x->results[i]);
-            wrote = 1;
+            if (pass_due(x, &flush)) {
+                x->write_rv = pass(x, flush);
+            }
         }
         x->results[i] = NULL;
         x->held--;
         apr_pool_destroy(x->pools[i]);
         x->pools[i] = NULL;
-    }
-    if (wrote && x->write_rv == APR_SUCCESS) {
-        x->write_rv = pass(x, apr_time_now() - x->last_flush
-                              >= FLUSH_INTERVAL);
     }
 }
 
@@ -285,6 +311,8 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     x.pools = apr_pcalloc(r->pool, sizeof(*x.pools) * (n ? n : 1));
     x.emit.pool = r->pool;
     x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    x.emit.flush = pass_on;
+    x.emit.flush_ctx = &x;
     x.last_flush = apr_time_now();
     x.deadline = s->timeout ? x.last_flush + s->timeout : 0;
 

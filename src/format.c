@@ -77,3 +77,9 @@ const batch_format_t *batch_format_for(apr_pool_t *p,
     }
     return NULL;
 }
+
+apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
+                              apr_size_t len)
+{
+    return apr_brigade_write(e->bb, e->flush, e->flush_ctx, data, len);
+}

@@ -153,6 +153,10 @@ static int scan_string(scan_t *sc, int key)
             sc->p++;
             return 1;
         }
+        if (c >= 0x20 && c < 0x80 && c != '\\') {
+            sc->p++;
+            continue;
+        }
         if (c < 0x20) {
             return scan_fail(sc, "control character in a string");
         }

@@ -80,27 +80,32 @@ static int collect_connection_options(void *data, const char *name,
     return 1;
 }
 
-static void strip_inherited(request_rec *r, int inherit)
+/* What of the batch request's headers an operation inherits: all but
+ * the hop-by-hop, body and conditional ones, or only Host when
+ * BatchInheritHeaders is off. */
+static apr_table_t *inheritable(request_rec *r, int inherit)
 {
+    apr_table_t *t;
     apr_array_header_t *names;
     int i;
 
     if (!inherit) {
         const char *host = apr_table_get(r->headers_in, "Host");
 
-        apr_table_clear(r->headers_in);
+        t = apr_table_make(r->pool, 1);
         if (host) {
-            apr_table_setn(r->headers_in, "Host", host);
+            apr_table_setn(t, "Host", host);
         }
-        return;
+        return t;
     }
+    t = apr_table_copy(r->pool, r->headers_in);
     names = apr_array_make(r->pool, 4, sizeof(const char *));
-    apr_table_do(collect_connection_options, names, r->headers_in,
-                 "Connection", NULL);
-    apr_table_do(collect_unwanted, names, r->headers_in, NULL);
+    apr_table_do(collect_connection_options, names, t, "Connection", NULL);
+    apr_table_do(collect_unwanted, names, t, NULL);
     for (i = 0; i < names->nelts; i++) {
-        apr_table_unset(r->headers_in, APR_ARRAY_IDX(names, i, const char *));
+        apr_table_unset(t, APR_ARRAY_IDX(names, i, const char *));
     }
+    return t;
 }
 
 static int set_op_header(void *data, const char *name, const char *value)
@@ -130,7 +135,7 @@ int batch_create_request(request_rec *r)
     op = run->pending;
     run->pending = NULL;
 
-    strip_inherited(r, run->settings->inherit_headers);
+    /* r->headers_in is already a copy of run->inherited (batch_op_run) */
     apr_table_do(set_op_header, r, op->headers, NULL);
     if (op->body) {
         apr_table_setn(r->headers_in, "Content-Length",
@@ -179,6 +184,7 @@ batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s)
      * (server/request.c), and each op must be authenticated on its own. */
     run->auth_dir_config = ap_merge_per_dir_configs(
         r->pool, r->per_dir_config, ap_create_per_dir_config(r->pool));
+    run->inherited = inheritable(r, s->inherit_headers);
     ap_set_module_config(r->request_config, &batch_module, run);
     return run;
 }
@@ -368,6 +374,7 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                              const batch_op_t *op, apr_pool_t *op_pool)
 {
     ap_conf_vector_t *saved = r->per_dir_config;
+    apr_table_t *saved_headers = r->headers_in;
     batch_capture_t *cap;
     batch_result_t *res;
     request_rec *rnew;
@@ -378,7 +385,11 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
         !strcmp(op->method, "HEAD"), &cap);
     run->pending = op;
     r->per_dir_config = run->auth_dir_config;
+    /* ap_set_sub_req_protocol copies the parent's headers_in: let it copy
+     * the inheritable ones, so no op strips the batch's headers again */
+    r->headers_in = run->inherited;
     rnew = ap_sub_req_method_uri(op->method, op->target, r, run->capture);
+    r->headers_in = saved_headers;
     r->per_dir_config = saved;
     run->pending = NULL;
 

@@ -123,8 +123,13 @@ int batch_utf8_valid(const char *s, apr_size_t len)
     apr_size_t i = 0;
 
     while (i < len) {
-        apr_size_t n = batch_utf8_seq_len(s + i, len - i);
+        apr_size_t n;
 
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        n = batch_utf8_seq_len(s + i, len - i);
         if (!n) {
             return 0;
         }

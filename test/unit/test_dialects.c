@@ -110,7 +110,7 @@ static const char *emit_all(apr_pool_t *p, const batch_format_t *fmt,
                             int n)
 {
     batch_emit_t e = { p, apr_brigade_create(p, apr_bucket_alloc_create(p)),
-                       0, NULL };
+                       0, NULL, NULL, NULL };
     char *flat;
     apr_size_t len;
     int i;

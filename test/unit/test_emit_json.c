@@ -673,6 +673,86 @@ static void test_large_text_body(void **state)
     assert_int_equal(len, n);
 }
 
+/* json-c escapes long strings a slice at a time: escapes and multi-byte
+ * characters on either side of a slice's end come out whole. */
+static void test_escaped_text_across_slices(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    apr_size_t n = 50000, at[] = { 16382, 16383, 16384, 32767, 32768 };
+    char *text = apr_palloc(p, n);
+    const char *got;
+    apr_size_t i, len;
+    json_object *entry;
+
+    memset(text, 'a', n);
+    for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        text[at[i]] = i % 2 ? '"' : '\n';
+    }
+    memcpy(text + 16380, "\xc3\xa9", 2);        /* e acute */
+    memcpy(text + 49000, "\\\t\x01", 3);
+    entry = emit_one(p, new_result(p, 200, "text/plain", text, n), NULL);
+    got = body_string(entry, &len);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, text, n);
+}
+
+typedef struct sink_t {
+    apr_pool_t *pool;
+    apr_bucket_brigade *out;    /* what was passed on */
+    int calls;
+} sink_t;
+
+static apr_status_t sink_flush(apr_bucket_brigade *bb, void *ctx)
+{
+    sink_t *sink = ctx;
+    apr_bucket *b;
+
+    sink->calls++;
+    /* a transient bucket must be set aside, as a real filter would */
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        assert_int_equal(apr_bucket_setaside(b, sink->pool), APR_SUCCESS);
+    }
+    APR_BRIGADE_CONCAT(sink->out, bb);
+    return APR_SUCCESS;
+}
+
+/* A long answer goes on through the flush as it is written, rather than
+ * piling up in the brigade; the output is the same. */
+static void test_long_body_passed_on_while_written(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    apr_size_t n = 1024 * 1024, len;
+    char *big = apr_palloc(p, n);
+    batch_emit_t *e = new_emitter(p);
+    sink_t sink = { p, apr_brigade_create(p, e->bb->bucket_alloc), 0 };
+    apr_off_t held;
+    json_object *arr, *entry;
+    const char *got;
+    char *flat;
+
+    memset(big, 'y', n);
+    big[1000] = '\n';
+    e->flush = sink_flush;
+    e->flush_ctx = &sink;
+    assert_int_equal(batch_emit_json_begin(e), APR_SUCCESS);
+    assert_int_equal(batch_emit_json_result(
+        e, new_op(p, "1"), new_result(p, 200, "text/plain", big, n)),
+        APR_SUCCESS);
+    assert_int_equal(apr_brigade_length(e->bb, 1, &held), APR_SUCCESS);
+    assert_true(held < 64 * 1024);
+    assert_true(sink.calls >= 16);
+    assert_int_equal(batch_emit_json_end(e), APR_SUCCESS);
+    APR_BRIGADE_CONCAT(sink.out, e->bb);
+    assert_int_equal(apr_brigade_pflatten(sink.out, &flat, &len, p),
+                     APR_SUCCESS);
+    arr = responses(p, flat, len);
+    entry = json_object_array_get_idx(arr, 0);
+    got = body_string(entry, &len);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, big, n);
+}
+
 static void test_result_error_embedded(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -1312,6 +1392,8 @@ int main(void)
         UNIT_TEST(test_base64_every_padding),
         UNIT_TEST(test_empty_body_has_no_body),
         UNIT_TEST(test_large_text_body),
+        UNIT_TEST(test_escaped_text_across_slices),
+        UNIT_TEST(test_long_body_passed_on_while_written),
         UNIT_TEST(test_result_error_embedded),
         UNIT_TEST(test_json_body_nan_not_embedded),
         UNIT_TEST(test_json_body_single_quotes_not_embedded),
