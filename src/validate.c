@@ -8,6 +8,7 @@
 #include <apr_lib.h>
 
 #include "batch.h"
+#include "batch_schedule.h"
 #include "batch_format.h"
 
 typedef struct check_t {
@@ -455,55 +456,36 @@ static batch_error_t *resolve_deps(check_t *ck, apr_hash_t *ids)
     return NULL;
 }
 
-/* Kahn's algorithm, always taking the earliest ready operation, so a batch
- * without forward dependencies runs in request order. */
+/* The order the operations run in one at a time: the schedule always
+ * hands out the earliest ready operation, so a batch without forward
+ * dependencies runs in request order. */
 static batch_error_t *order_ops(check_t *ck)
 {
     int n = ck->batch->ops->nelts;
-    int *pending = apr_pcalloc(ck->pool, sizeof(int) * (n ? n : 1));
-    char *done = apr_pcalloc(ck->pool, n ? n : 1);
-    int i, j, k;
+    batch_schedule_t *s = batch_schedule_make(ck->pool, ck->batch);
+    char *ordered = apr_pcalloc(ck->pool, n ? n : 1);
+    const char *cycle = "";
+    int i, k;
 
     ck->batch->order = apr_pcalloc(ck->pool, sizeof(int) * (n ? n : 1));
-    for (i = 0; i < n; i++) {
-        pending[i] = APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t).deps->nelts;
-    }
-    for (k = 0; k < n; k++) {
-        for (i = 0; i < n && (done[i] || pending[i]); i++)
-            ;
-        if (i == n) {
-            break;
-        }
-        done[i] = 1;
+    for (k = 0; (i = batch_schedule_take(s)) >= 0; k++) {
         ck->batch->order[k] = i;
-        for (j = 0; j < n; j++) {
-            const apr_array_header_t *d =
-                APR_ARRAY_IDX(ck->batch->ops, j, batch_op_t).deps;
-            int m;
-
-            for (m = 0; !done[j] && m < d->nelts; m++) {
-                if (APR_ARRAY_IDX(d, m, int) == i) {
-                    pending[j]--;
-                }
-            }
+        ordered[i] = 1;
+        batch_schedule_done(s, i);
+    }
+    if (k == n) {
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (!ordered[i]) {
+            cycle = apr_pstrcat(ck->pool, cycle, *cycle ? ", " : "", "\"",
+                                APR_ARRAY_IDX(ck->batch->ops, i,
+                                              batch_op_t).id, "\"", NULL);
         }
     }
-    if (k < n) {
-        const char *cycle = "";
-
-        for (i = 0; i < n; i++) {
-            if (!done[i]) {
-                cycle = apr_pstrcat(ck->pool, cycle, *cycle ? ", " : "",
-                                    "\"", APR_ARRAY_IDX(ck->batch->ops, i,
-                                                        batch_op_t).id,
-                                    "\"", NULL);
-            }
-        }
-        return batch_error_make(ck->pool, 400, BATCH_E_DEPENDENCY, NULL,
-                                "dependsOn forms a cycle; these operations "
-                                "could never run: %s", cycle);
-    }
-    return NULL;
+    return batch_error_make(ck->pool, 400, BATCH_E_DEPENDENCY, NULL,
+                            "dependsOn forms a cycle; these operations "
+                            "could never run: %s", cycle);
 }
 
 batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
