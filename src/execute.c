@@ -135,7 +135,7 @@ static void emit_ready(exec_t *x)
 
         if (x->write_rv == APR_SUCCESS) {
             x->fmt->result(&x->emit, op_at(x, i), x->results[i]);
-            if (pass_due(x, &flush)) {
+            if (x->write_rv == APR_SUCCESS && pass_due(x, &flush)) {
                 x->write_rv = pass(x, flush);
             }
         }
