@@ -29,8 +29,11 @@ typedef struct batch_op_t {
     const char *content_id;     /* multipart Content-ID as sent, or NULL */
     apr_array_header_t *depends_on; /* ids (const char *) as written */
     apr_array_header_t *deps;   /* indexes (int) into batch_t.ops */
-    /* a 2xx answer is left out of the aggregate (rails' silent) */
+    /* a 2xx answer is left out of the aggregate (rails' silent,
+     * facebook's omit_response_on_success) */
     int silent;
+    /* the answer's headers are left out (facebook's include_headers) */
+    int hide_headers;
 } batch_op_t;
 
 typedef enum {

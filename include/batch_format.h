@@ -41,6 +41,8 @@ typedef struct batch_input_t {
     const char *path_info;
     /* the body's JSON tree when dialect detection already parsed it */
     struct json_object *json;
+    /* BatchBaseURL, NULL when none */
+    const char *base_url;
 } batch_input_t;
 
 typedef struct batch_format_t {
@@ -69,10 +71,17 @@ extern const batch_format_t batch_format_multipart;
 extern const batch_format_t batch_format_rails;
 extern const batch_format_t batch_format_array;
 extern const batch_format_t batch_format_keyed;
+/* facebook reads a JSON body {"batch": [...]} or an HTML form with a
+ * batch field; batch_format_for gives it for a form. */
+extern const batch_format_t batch_format_facebook;
 
 /* The dialect BatchDialect names ("graph", "rails"...), NULL for "auto";
  * *known is 0 when name is no dialect at all. */
 const batch_format_t *batch_dialect_named(const char *name, int *known);
+/* Whether a location forcing forced (NULL: auto) takes a body read by fmt,
+ * the format of its media type: an HTML form is a facebook batch only. */
+int batch_dialect_takes(const batch_format_t *forced,
+                        const batch_format_t *fmt);
 /* The dialect for a JSON body at a location forcing forced (NULL: auto).
  * Auto takes the dialect whose shape the body has, or graph when it is not
  * JSON or has no known shape, so that graph's parser says what is wrong.
@@ -97,6 +106,8 @@ batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err);
 batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
                            batch_error_t **err);
+batch_t *batch_parse_facebook(apr_pool_t *p, const batch_input_t *in,
+                              batch_error_t **err);
 /* A JSON dialect's parser: builds the batch in p from the document, whose
  * json-c tree lives in tree_pool. */
 typedef batch_t *(*batch_json_document_fn)(apr_pool_t *p,
@@ -118,6 +129,22 @@ apr_status_t batch_emit_json_end(batch_emit_t *e);
 
 /* multipart/mixed (src/parse_multipart.c, src/emit_multipart.c). */
 int batch_media_type_is_multipart(const char *media_type);
+/* A delimiter line of a multipart body (RFC 2046). */
+typedef struct batch_delim_t {
+    const char *content_end;    /* end of the part before it (line end out) */
+    const char *after;          /* first byte after the delimiter line */
+    int close;                  /* it was the closing "--boundary--" */
+} batch_delim_t;
+/* Finds the next delimiter line "--boundary" (dash, dlen) in the body
+ * [start, end) at or after from; 0 when there is none. */
+int batch_multipart_delimiter(const char *start, const char *from,
+                              const char *end, const char *dash,
+                              apr_size_t dlen, batch_delim_t *d);
+/* The parameter name of a header value such as a Content-Type or a
+ * Content-Disposition (form-data; name="batch"), unquoted; NULL when
+ * absent or an unterminated quoted-string. */
+const char *batch_header_param(apr_pool_t *p, const char *value,
+                               const char *name);
 batch_t *batch_parse_multipart(apr_pool_t *p, const batch_input_t *in,
                                batch_error_t **err);
 const char *batch_emit_multipart_type(batch_emit_t *e);
@@ -126,6 +153,17 @@ apr_status_t batch_emit_multipart_result(batch_emit_t *e,
                                          const batch_op_t *op,
                                          const batch_result_t *res);
 apr_status_t batch_emit_multipart_end(batch_emit_t *e);
+
+/* HTML forms (src/form.c): application/x-www-form-urlencoded and
+ * multipart/form-data. */
+int batch_media_type_is_form(const char *media_type);
+/* The value of the field name of a form body of Content-Type ctype, a
+ * string made in p, its length in *len; NULL when the form has no such field, or when the body
+ * is not a well-formed form or has the field twice: then *why says so. */
+const char *batch_form_field(apr_pool_t *p, const char *ctype,
+                             const char *body, apr_size_t blen,
+                             const char *name, apr_size_t *len,
+                             const char **why);
 
 /* The format for a request Content-Type, or NULL when none reads it. */
 const batch_format_t *batch_format_for(apr_pool_t *p,

@@ -9,6 +9,7 @@
 #include <apr_pools.h>
 
 #include "batch.h"
+#include "batch_format.h"
 
 /* Deepest nesting a batch document may have; json-c's own default. */
 #define BATCH_JSON_MAX_DEPTH 32
@@ -78,6 +79,12 @@ const char *batch_form_encode(apr_pool_t *p, json_object *obj);
 /* Response headers as a JSON object; repeated names joined with ", ". */
 json_object *batch_emit_headers_object(apr_pool_t *p,
                                        const apr_table_t *headers);
+/* A header value as UTF-8: bytes that are not are read as Latin-1. */
+const char *batch_emit_header_utf8(apr_pool_t *p, const char *v);
+/* Writes res's body as one JSON string: the text, or the base64 text of
+ * bytes that are not UTF-8; "" when empty. */
+apr_status_t batch_emit_body_string(batch_emit_t *e, apr_pool_t *p,
+                                    const batch_result_t *res);
 /* Writes entry (a JSON object) to bb with one more member last, name:
  * res's body as a JSON value (the JSON answer itself, a string, or the
  * base64 text of bytes that are not UTF-8; null when empty). name NULL

@@ -212,15 +212,10 @@ static const char *set_dialect(cmd_parms *cmd, void *dconf,
     int known;
 
     conf->dialect = batch_dialect_named(arg, &known);
-    if (!known && !strcasecmp(arg, "facebook")) {
-        return apr_psprintf(cmd->pool, "%s facebook: the facebook dialect "
-                            "is not implemented yet; use graph, rails, "
-                            "keyed, array or auto", cmd->cmd->name);
-    }
     if (!known) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a batch dialect; "
-                            "use graph, rails, keyed, array or auto",
-                            cmd->cmd->name, arg);
+                            "use graph, rails, facebook, keyed, array or "
+                            "auto", cmd->cmd->name, arg);
     }
     conf->dialect_set = 1;
     return NULL;
@@ -267,8 +262,8 @@ const command_rec batch_cmds[] = {
     AP_INIT_TAKE1("BatchDialect", set_dialect, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "the JSON batch dialect this location takes: graph, rails, "
-                  "keyed, array, or auto (default: told by the document's "
-                  "shape)"),
+                  "facebook, keyed, array, or auto (default: told by the "
+                  "document's shape)"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "

@@ -12,7 +12,7 @@
 
 typedef struct dialect_t {
     const char *name;
-    const batch_format_t *format;   /* NULL: not implemented yet */
+    const batch_format_t *format;
     int (*fits)(json_object *root);
     const char *shape;              /* what fits, for refusals */
 } dialect_t;
@@ -71,7 +71,7 @@ static const dialect_t dialects[] = {
       "an object with a \"requests\" array" },
     { "rails", &batch_format_rails, fits_rails,
       "an object with an \"ops\" array" },
-    { "facebook", NULL, fits_facebook,
+    { "facebook", &batch_format_facebook, fits_facebook,
       "an object with a \"batch\" array" },
     { "array", &batch_format_array, fits_array,
       "an array of operations" },
@@ -91,7 +91,6 @@ const batch_format_t *batch_dialect_named(const char *name, int *known)
     }
     for (i = 0; dialects[i].name; i++) {
         if (!strcasecmp(name, dialects[i].name)) {
-            *known = dialects[i].format != NULL;
             return dialects[i].format;
         }
     }
@@ -123,6 +122,12 @@ static const dialect_t *shape_of(json_object *root)
     return NULL;
 }
 
+int batch_dialect_takes(const batch_format_t *forced,
+                        const batch_format_t *fmt)
+{
+    return fmt != &batch_format_facebook || !forced || forced == fmt;
+}
+
 const batch_format_t *batch_dialect_choose(apr_pool_t *p,
                                            const batch_format_t *forced,
                                            const char *body, apr_size_t len,
@@ -143,12 +148,6 @@ const batch_format_t *batch_dialect_choose(apr_pool_t *p,
         return want ? want->format : &batch_format_json;
     }
     if (!want) {
-        if (!found->format) {
-            *err = batch_error_make(p, 400, BATCH_E_INVALID_REQUEST, NULL,
-                                    "the %s batch dialect is not "
-                                    "implemented yet", found->name);
-            return NULL;
-        }
         return found->format;
     }
     if (found != want) {

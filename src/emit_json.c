@@ -11,7 +11,7 @@
 #include "batch_json.h"
 
 /* Header values are bytes; JSON needs UTF-8, so read others as Latin-1. */
-static const char *header_utf8(apr_pool_t *p, const char *v)
+const char *batch_emit_header_utf8(apr_pool_t *p, const char *v)
 {
     apr_size_t n = strlen(v), i, o = 0;
     char *u;
@@ -47,7 +47,8 @@ static int merge_header(void *data, const char *name, const char *value)
 {
     headers_ctx_t *ctx = data;
 
-    apr_table_merge(ctx->merged, name, header_utf8(ctx->pool, value));
+    apr_table_merge(ctx->merged, name,
+                    batch_emit_header_utf8(ctx->pool, value));
     return 1;
 }
 
@@ -213,6 +214,20 @@ static apr_status_t write_body_value(batch_emit_t *e, apr_bucket_brigade *bb,
     }
 }
 
+apr_status_t batch_emit_body_string(batch_emit_t *e, apr_pool_t *p,
+                                    const batch_result_t *res)
+{
+    body_kind_e kind = body_kind(res);
+
+    if (kind == BODY_JSON) {
+        kind = BODY_TEXT;
+    }
+    if (kind == BODY_EMPTY) {
+        return apr_brigade_puts(e->bb, NULL, NULL, "\"\"");
+    }
+    return write_body_value(e, e->bb, p, res, kind);
+}
+
 apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
                               json_object *entry, const char *name,
                               const batch_result_t *res)
@@ -254,12 +269,13 @@ static int named_before(const apr_table_entry_t *h, int i)
 static const char *merged_value(apr_pool_t *p, const apr_table_entry_t *h,
                                 int i, int n)
 {
-    const char *v = header_utf8(p, h[i].val);
+    const char *v = batch_emit_header_utf8(p, h[i].val);
     int j;
 
     for (j = i + 1; j < n; j++) {
         if (!strcasecmp(h[j].key, h[i].key)) {
-            v = apr_pstrcat(p, v, ", ", header_utf8(p, h[j].val), NULL);
+            v = apr_pstrcat(p, v, ", ", batch_emit_header_utf8(p, h[j].val),
+                            NULL);
         }
     }
     return v;

@@ -27,9 +27,12 @@ const batch_format_t batch_format_multipart = {
     NULL
 };
 
+/* the first that accepts a media type reads it: JSON is graph's (and,
+ * told by its shape, another dialect's), a form facebook's */
 static const batch_format_t *const formats[] = {
     &batch_format_json,
     &batch_format_multipart,
+    &batch_format_facebook,
     NULL
 };
 

@@ -74,19 +74,20 @@ static char *param_value(apr_pool_t *p, const char **s)
     return out;
 }
 
-/* The boundary parameter of a Content-Type (RFC 2046). */
-static const char *boundary_of(apr_pool_t *p, const char *ctype)
+const char *batch_header_param(apr_pool_t *p, const char *value,
+                               const char *name)
 {
-    const char *s = strchr(ctype, ';');
+    const char *s = strchr(value, ';');
+    apr_size_t want = strlen(name);
 
     while (s && *s == ';') {
-        const char *name;
+        const char *key;
         apr_size_t n;
-        char *value;
+        char *v;
 
         for (s++; *s == ' ' || *s == '\t'; s++)
             ;
-        name = s;
+        key = s;
         n = strcspn(s, "=; \t");
         s += n;
         if (*s != '=') {
@@ -94,26 +95,20 @@ static const char *boundary_of(apr_pool_t *p, const char *ctype)
             continue;
         }
         s++;
-        value = param_value(p, &s);
-        if (!value || (n == 8 && !strncasecmp(name, "boundary", 8))) {
-            return value;
+        v = param_value(p, &s);
+        if (!v || (n == want && !strncasecmp(key, name, n))) {
+            return v;
         }
         s = strchr(s, ';');
     }
     return NULL;
 }
 
-typedef struct delim_t {
-    const char *content_end;    /* end of the part before it (line end out) */
-    const char *after;          /* first byte after the delimiter line */
-    int close;                  /* it was the closing "--boundary--" */
-} delim_t;
-
-/* Finds the next delimiter line at or after from: "--boundary" at the start
- * of a line, optional "--", optional blanks, then a line end or the end. */
-static int find_delimiter(const char *start, const char *from,
-                          const char *end, const char *dash,
-                          apr_size_t dlen, delim_t *d)
+/* A delimiter line: "--boundary" at the start of a line, optional "--",
+ * optional blanks, then a line end or the end. */
+int batch_multipart_delimiter(const char *start, const char *from,
+                              const char *end, const char *dash,
+                              apr_size_t dlen, batch_delim_t *d)
 {
     const char *lower = from;
     const char *hit;
@@ -407,7 +402,7 @@ static int parse_change_set(mp_t *mp, const char *pos, const char *end,
                             const char *ctype, const char *outer,
                             const char *group, const char *where)
 {
-    const char *boundary = boundary_of(mp->pool, ctype);
+    const char *boundary = batch_header_param(mp->pool, ctype, "boundary");
 
     if (group) {
         return fail(mp, pos, where, "a change set inside a change set");
@@ -461,10 +456,10 @@ static int parse_parts(mp_t *mp, const char *body, const char *end,
 {
     const char *dash = apr_pstrcat(mp->pool, "--", boundary, NULL);
     apr_size_t dlen = strlen(dash);
-    delim_t d;
+    batch_delim_t d;
     int n = 0;
 
-    if (!find_delimiter(body, body, end, dash, dlen, &d)) {
+    if (!batch_multipart_delimiter(body, body, end, dash, dlen, &d)) {
         return fail(mp, body, prefix, apr_psprintf(
             mp->pool, "no delimiter line %s", dash));
     }
@@ -477,7 +472,7 @@ static int parse_parts(mp_t *mp, const char *body, const char *end,
             ? apr_psprintf(mp->pool, "%s.%d", prefix, ++n)
             : apr_psprintf(mp->pool, "part %d", ++n);
 
-        if (!find_delimiter(body, part, end, dash, dlen, &d)) {
+        if (!batch_multipart_delimiter(body, part, end, dash, dlen, &d)) {
             return fail(mp, part, where, apr_psprintf(
                 mp->pool, "not closed: the delimiter %s-- is missing",
                 dash));
@@ -494,7 +489,7 @@ batch_t *batch_parse_multipart(apr_pool_t *p, const batch_input_t *in,
 {
     mp_t mp = { p, in, NULL, NULL, 0 };
     const char *boundary = in->content_type
-                           ? boundary_of(p, in->content_type) : NULL;
+        ? batch_header_param(p, in->content_type, "boundary") : NULL;
 
     if (!boundary || !*boundary || strlen(boundary) > MAX_BOUNDARY) {
         *err = batch_error_make(p, 400, BATCH_E_INVALID_MULTIPART, NULL,

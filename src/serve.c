@@ -278,6 +278,7 @@ static batch_t *parse(request_rec *r, const batch_settings_t *s,
     in.self_host = r->hostname;
     in.self_port = ap_get_server_port(r);
     in.path_info = path_after_location(r, s->location);
+    in.base_url = s->limits.base_url;
     batch = fmt->parse(r->pool, &in, err);
     if (batch && prefers_stop(r)) {
         batch->on_error = BATCH_ON_ERROR_STOP;
@@ -305,6 +306,12 @@ int batch_serve(request_rec *r)
             "Content-Type %s is not a batch format; send application/json "
             "or multipart/mixed",
             ctype ? ctype : "(none)"));
+    }
+    if (!batch_dialect_takes(s->dialect, fmt)) {
+        return refuse(r, batch_error_make(
+            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
+            "Content-Type %s is a facebook batch form, and this location's "
+            "BatchDialect is another; send application/json", ctype));
     }
     if ((err = read_body(r, s->max_request_size, &body, &len))) {
         return refuse(r, err);

@@ -1,9 +1,12 @@
 /*
  * libFuzzer: the JSON dialects (SPEC section 8). The first byte picks what
- * BatchDialect forces (auto, graph, rails, array, keyed), the rest is the
- * body, posted under the batch location at /users. Whatever a dialect
- * accepts is validated and emitted by the canonical emitters and by the
- * dialect's own, which must write strict JSON.
+ * BatchDialect forces (its value % 6: auto, graph, rails, array, keyed,
+ * facebook), the body's media type (/ 6 % 3: JSON, an urlencoded form, a
+ * multipart/form-data form with the boundary "b") and BatchBaseURL
+ * (/ 18 % 2: none, /base); the rest is the body, posted under the batch
+ * location at /users. Whatever a dialect accepts is validated and emitted
+ * by the canonical emitters and by the dialect's own, which must write
+ * strict JSON.
  */
 #include "fuzz.h"
 
@@ -13,10 +16,40 @@ static const batch_format_t *forced_dialect(uint8_t pick)
 {
     static const batch_format_t *const forced[] = {
         NULL, &batch_format_json, &batch_format_rails, &batch_format_array,
-        &batch_format_keyed
+        &batch_format_keyed, &batch_format_facebook
     };
 
     return forced[pick % (sizeof(forced) / sizeof(forced[0]))];
+}
+
+static const char *media_type(uint8_t pick)
+{
+    static const char *const types[] = {
+        "application/json", "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=b"
+    };
+
+    return types[pick / 6 % 3];
+}
+
+/* The format serve.c reads the body with, as it chooses it. */
+static const batch_format_t *format_of(apr_pool_t *p, batch_input_t *in,
+                                       const batch_format_t *forced,
+                                       batch_error_t **err)
+{
+    const batch_format_t *fmt = batch_format_for(p, in->content_type);
+
+    if (fmt != &batch_format_json) {
+        if (!batch_dialect_takes(forced, fmt)) {
+            *err = batch_error_make(p, 415, BATCH_E_MEDIA_TYPE, NULL,
+                                    "a form at a location of another "
+                                    "dialect");
+            return NULL;
+        }
+        return fmt;
+    }
+    return batch_dialect_choose(p, forced, in->body, in->len, p, &in->json,
+                                err);
 }
 
 /* The dialect's aggregate of echo answers is one strict JSON document. */
@@ -49,8 +82,8 @@ static void check_dialect_emitter(apr_pool_t *p, const batch_format_t *fmt,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    batch_input_t in = { NULL, 0, "application/json", "http", "127.0.0.1",
-                         80, "/users", NULL };
+    batch_input_t in = { NULL, 0, NULL, "http", "127.0.0.1", 80, "/users",
+                         NULL, NULL };
     const batch_format_t *fmt;
     batch_error_t *err = NULL;
     batch_t *batch = NULL;
@@ -61,8 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p = fuzz_pool();
     in.body = fuzz_exact(p, data + 1, size - 1);
     in.len = size - 1;
-    fmt = batch_dialect_choose(p, forced_dialect(data[0]), in.body, in.len,
-                               p, &in.json, &err);
+    in.content_type = media_type(data[0]);
+    in.base_url = data[0] / 18 % 2 ? "/base" : NULL;
+    fmt = format_of(p, &in, forced_dialect(data[0]), &err);
     if (fmt) {
         batch = fmt->parse(p, &in, &err);
     }

@@ -35,9 +35,13 @@ def json_seeds():
     ], "onError": "stop"}).encode()
 
 
+FB_URLENCODED, FB_FORM_DATA, FB_BASE_URL = 6, 12, 18
+
+
 def dialect_seeds():
     """The first byte picks the forced dialect: 0 auto, 1 graph, 2 rails,
-    3 array, 4 keyed."""
+    3 array, 4 keyed, 5 facebook; plus 6 for an urlencoded form body, 12
+    for multipart/form-data (boundary "b"); plus 18 for BatchBaseURL."""
     for pick, (stem, body) in enumerate(json_seeds()):
         yield stem, bytes([pick % 5]) + body
     yield "rails", b"\x02" + json.dumps({"ops": [
@@ -49,10 +53,29 @@ def dialect_seeds():
         {"method": "POST", "body": {"name": "ann"}},
         {"url": "/x", "body": "raw", "headers": {"Content-Type": "t/p"}},
     ]).encode()
+    yield from facebook_seeds()
     yield "keyed", b"\x04" + json.dumps({
         "get1": {"method": "GET", "path": "/a", "query": {"k": "v"}},
         "post": {"method": "POST", "path": "/b", "payload": {"n": 1}},
     }).encode()
+
+
+def facebook_seeds():
+    deps = (VECTORS / "facebook-deps.request.batch.json").read_bytes()
+    yield "facebook-json", bytes([5 + FB_BASE_URL]) + json.dumps({
+        "batch": json.loads(deps), "include_headers": False}).encode()
+    for path in sorted(VECTORS.glob("facebook*.request.txt")):
+        yield path.stem, bytes([FB_URLENCODED]) + http_message(path)[1]
+    yield "facebook-form-data", bytes([5 + FB_FORM_DATA]) + (
+        b"--b\r\nContent-Disposition: form-data; name=\"batch\"\r\n\r\n"
+        + json.dumps([
+            {"method": "post", "name": "n", "relative_url": "a",
+             "body": "x=1", "headers": ["X-A: 1", {"name": "B",
+                                                   "value": "2"}]},
+            {"relative_url": "b?q={result=n:$.id}", "depends_on": "n",
+             "omit_response_on_success": False}]).encode()
+        + b"\r\n--b\r\nContent-Disposition: form-data; "
+          b"name=include_headers\r\n\r\nfalse\r\n--b--\r\n")
 
 
 def multipart_seeds():

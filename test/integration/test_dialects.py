@@ -40,15 +40,6 @@ def test_graph_document_still_answers_graph(server):
     assert body["responses"][0]["body"] == {"hello": "world"}
 
 
-def test_facebook_shape_is_refused_as_not_implemented(server):
-    tok = token()
-    res = post_doc(server, {"batch": [{"method": "GET",
-                                       "relative_url": record_url(tok)}]})
-    err = assert_refused(res, 400, "invalid_request", server=server, tok=tok)
-    assert "facebook" in err["message"] and "not implemented" in \
-        err["message"], err
-
-
 def test_forced_graph_refuses_rails(server):
     tok = token()
     with reconfigured(server, batch_extra=["BatchDialect graph"]):
@@ -63,11 +54,6 @@ def configtest_output(server, line):
     out = res.stdout + res.stderr
     assert res.returncode != 0, out
     return out
-
-
-def test_batch_dialect_facebook_fails_configtest(server):
-    out = configtest_output(server, "BatchDialect facebook")
-    assert "facebook dialect is not implemented yet" in out, out
 
 
 def test_batch_dialect_unknown_fails_configtest(server):

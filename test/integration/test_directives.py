@@ -23,7 +23,6 @@ BAD = [
     ("BatchConcurrency", "65"),
     ("BatchConcurrency", "many"),
     ("BatchDialect", "soap"),
-    ("BatchDialect", "facebook"),
 ]
 
 GOOD = [
@@ -36,6 +35,7 @@ GOOD = [
     ["BatchInheritHeaders Off"],
     ["BatchConcurrency 8"],
     ["BatchDialect rails"],
+    ["BatchDialect facebook"],
     ["BatchDialect auto"],
 ]
 

@@ -1,7 +1,8 @@
 /*
  * The JSON dialects of SPEC section 8: which one a document is
  * (src/dialect.c), and each dialect's parser and emitter
- * (src/dialect_rails.c, src/dialect_array.c, src/dialect_keyed.c).
+ * (src/dialect_rails.c, src/dialect_array.c, src/dialect_keyed.c; the
+ * facebook dialect has test_facebook.c).
  */
 #include <apr_strings.h>
 #include <apr_tables.h>
@@ -151,16 +152,6 @@ static void test_detect_unknown_shape_is_graph(void **state)
     assert_ptr_equal(detect(UNIT_POOL(state), "{}"), &batch_format_json);
 }
 
-static void test_facebook_not_implemented(void **state)
-{
-    batch_error_t *err = choose_refused(UNIT_POOL(state), NULL,
-                                        "{\"batch\": []}");
-
-    unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
-    assert_contains(err->message, "facebook");
-    assert_contains(err->message, "not implemented");
-}
-
 static void test_forced_dialect_mismatch(void **state)
 {
     batch_error_t *err = choose_refused(UNIT_POOL(state), &batch_format_json,
@@ -220,8 +211,9 @@ static void test_dialect_names(void **state)
                      &batch_format_json);
     assert_null(batch_dialect_named("auto", &known));
     assert_true(known);
-    assert_null(batch_dialect_named("facebook", &known));
-    assert_false(known);
+    assert_ptr_equal(batch_dialect_named("facebook", &known),
+                     &batch_format_facebook);
+    assert_true(known);
     assert_null(batch_dialect_named("soap", &known));
     assert_false(known);
 }
@@ -684,7 +676,6 @@ int main(void)
         UNIT_TEST(test_detect_graph),
         UNIT_TEST(test_detect_not_json_is_graph),
         UNIT_TEST(test_detect_unknown_shape_is_graph),
-        UNIT_TEST(test_facebook_not_implemented),
         UNIT_TEST(test_forced_dialect_mismatch),
         UNIT_TEST(test_forced_dialect_unknown_shape),
         UNIT_TEST(test_forced_dialect_fits),

@@ -1,0 +1,180 @@
+/*
+ * HTML form bodies, for the facebook dialect's batch=<json> field:
+ * application/x-www-form-urlencoded (decoded by APR) and
+ * multipart/form-data (split by the multipart parser's delimiter search).
+ * Only the one field asked for is decoded.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_escape.h>
+
+#include "batch.h"
+#include "batch_format.h"
+
+#define URLENCODED "application/x-www-form-urlencoded"
+#define FORM_DATA "multipart/form-data"
+/* RFC 2046's longest boundary */
+#define MAX_BOUNDARY 70
+
+int batch_media_type_is_form(const char *media_type)
+{
+    return media_type && (!strcasecmp(media_type, URLENCODED)
+                          || !strcasecmp(media_type, FORM_DATA));
+}
+
+/* "a+b%21" as "a b!"; NULL for a bad escape or an encoded NUL. */
+static const char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
+{
+    return apr_punescape_url(p, apr_pstrmemdup(p, s, n), NULL, NULL, 1);
+}
+
+static const char *urlencoded_field(apr_pool_t *p, const char *body,
+                                    apr_size_t blen, const char *name,
+                                    apr_size_t *len, const char **why)
+{
+    const char *pos = body, *end = body + blen, *found = NULL;
+
+    while (pos < end) {
+        const char *amp = memchr(pos, '&', (apr_size_t)(end - pos));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(pos, '=', (apr_size_t)(stop - pos));
+        const char *key = form_decode(p, pos, (apr_size_t)
+                                      ((eq ? eq : stop) - pos));
+        const char *value;
+
+        if (!key) {
+            *why = "a field name has a bad %-escape";
+            return NULL;
+        }
+        if (!strcmp(key, name)) {
+            value = eq ? form_decode(p, eq + 1, (apr_size_t)(stop - eq - 1))
+                       : "";
+            if (!value || found) {
+                *why = apr_psprintf(p, value ? "the field %s is given twice"
+                                    : "the field %s has a bad %%-escape or "
+                                    "an encoded NUL", name);
+                return NULL;
+            }
+            found = value;
+        }
+        if (!amp) {
+            break;
+        }
+        pos = amp + 1;
+    }
+    if (found) {
+        *len = strlen(found);
+    }
+    return found;
+}
+
+/* The name="..." of a part's Content-Disposition: form-data header, read
+ * from its header block [pos, end); NULL when it has none. */
+static const char *part_name(apr_pool_t *p, const char *pos,
+                             const char *end)
+{
+    static const char header[] = "content-disposition:";
+    apr_size_t hlen = sizeof(header) - 1;
+
+    while (pos < end) {
+        const char *lf = memchr(pos, '\n', (apr_size_t)(end - pos));
+        const char *stop = lf ? lf : end;
+
+        if (stop > pos && stop[-1] == '\r') {
+            stop--;
+        }
+        if ((apr_size_t)(stop - pos) > hlen
+            && !strncasecmp(pos, header, hlen)) {
+            return batch_header_param(p, apr_pstrmemdup(
+                p, pos + hlen, (apr_size_t)(stop - pos) - hlen), "name");
+        }
+        if (!lf) {
+            break;
+        }
+        pos = lf + 1;
+    }
+    return NULL;
+}
+
+/* Where a part's header block ends: at its first empty line, *content
+ * set past it; a part without one is all headers, its content empty. */
+static const char *headers_end(const char *part, const char *end,
+                               const char **content)
+{
+    const char *pos = part;
+
+    while (pos < end) {
+        const char *lf = memchr(pos, '\n', (apr_size_t)(end - pos));
+
+        if (!lf) {
+            break;
+        }
+        if (lf == pos || (lf == pos + 1 && *pos == '\r')) {
+            *content = lf + 1;
+            return pos;
+        }
+        pos = lf + 1;
+    }
+    *content = end;
+    return end;
+}
+
+static const char *form_data_field(apr_pool_t *p, const char *ctype,
+                                   const char *body, apr_size_t blen,
+                                   const char *name, apr_size_t *len,
+                                   const char **why)
+{
+    const char *boundary = batch_header_param(p, ctype, "boundary");
+    const char *end = body + blen, *found = NULL, *dash;
+    batch_delim_t d;
+
+    if (!boundary || !*boundary || strlen(boundary) > MAX_BOUNDARY) {
+        *why = "Content-Type multipart/form-data needs a boundary "
+               "parameter of 1 to 70 characters";
+        return NULL;
+    }
+    dash = apr_pstrcat(p, "--", boundary, NULL);
+    if (!batch_multipart_delimiter(body, body, end, dash, strlen(dash), &d)) {
+        *why = apr_psprintf(p, "the form has no delimiter line %s", dash);
+        return NULL;
+    }
+    while (!d.close) {
+        const char *part = d.after, *content = NULL, *hend, *pname;
+
+        if (!batch_multipart_delimiter(body, part, end, dash, strlen(dash),
+                                       &d)) {
+            *why = apr_psprintf(p, "the form is not closed: the delimiter "
+                                "%s-- is missing", dash);
+            return NULL;
+        }
+        hend = headers_end(part, d.content_end, &content);
+        pname = part_name(p, part, hend);
+        if (pname && !strcmp(pname, name)) {
+            if (found) {
+                *why = apr_psprintf(p, "the field %s is given twice", name);
+                return NULL;
+            }
+            *len = (apr_size_t)(d.content_end - content);
+            found = apr_pstrmemdup(p, content, *len);
+        }
+    }
+    return found;
+}
+
+const char *batch_form_field(apr_pool_t *p, const char *ctype,
+                             const char *body, apr_size_t blen,
+                             const char *name, apr_size_t *len,
+                             const char **why)
+{
+    const char *type = batch_media_type(p, ctype);
+
+    *why = NULL;
+    if (type && !strcmp(type, FORM_DATA)) {
+        return form_data_field(p, ctype, body, blen, name, len, why);
+    }
+    if (memchr(body, '\0', blen)) {
+        *why = "the form holds a NUL byte";
+        return NULL;
+    }
+    return urlencoded_field(p, body, blen, name, len, why);
+}
