@@ -77,34 +77,6 @@ static batch_error_t *choose_refused(apr_pool_t *p,
     return err;
 }
 
-static batch_op_t *new_op(apr_pool_t *p, const char *id)
-{
-    batch_op_t *op = apr_pcalloc(p, sizeof(*op));
-
-    op->id = id;
-    op->method = "GET";
-    op->headers = apr_table_make(p, 1);
-    return op;
-}
-
-static batch_result_t *new_result(apr_pool_t *p, int status,
-                                  const char *ctype, const char *body)
-{
-    batch_result_t *res = apr_pcalloc(p, sizeof(*res));
-
-    res->status = status;
-    res->headers = apr_table_make(p, 2);
-    if (ctype) {
-        res->content_type = ctype;
-        apr_table_setn(res->headers, "Content-Type", ctype);
-    }
-    if (body) {
-        res->body_len = strlen(body);
-        res->body = unit_exact(p, body, res->body_len);
-    }
-    return res;
-}
-
 /* Emits the results with fmt and returns the whole document. */
 static const char *emit_all(apr_pool_t *p, const batch_format_t *fmt,
                             batch_op_t **ops, batch_result_t **results,
@@ -410,12 +382,12 @@ static void test_rails_bad_fields(void **state)
 static void test_rails_emit_vector_shape(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_op_t *ops[3] = { new_op(p, "ops[0]"), new_op(p, "ops[1]"),
-                           new_op(p, "ops[2]") };
+    batch_op_t *ops[3] = { unit_op(p, "ops[0]"), unit_op(p, "ops[1]"),
+                           unit_op(p, "ops[2]") };
     batch_result_t *res[3] = {
-        new_result(p, 200, "application/json", "[{\"id\": 1}]"),
-        new_result(p, 500, "text/plain", "boom"),
-        new_result(p, 200, NULL, NULL),
+        unit_result(p, 200, "application/json", "[{\"id\": 1}]"),
+        unit_result(p, 500, "text/plain", "boom"),
+        unit_result(p, 200, NULL, NULL),
     };
 
     apr_table_setn(res[1]->headers, "Problem", "woops");
@@ -433,10 +405,10 @@ static void test_rails_emit_vector_shape(void **state)
 static void test_rails_emit_silent(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_op_t *ops[2] = { new_op(p, "ops[0]"), new_op(p, "ops[1]") };
+    batch_op_t *ops[2] = { unit_op(p, "ops[0]"), unit_op(p, "ops[1]") };
     batch_result_t *res[2] = {
-        new_result(p, 201, "application/json", "{\"a\":1}"),
-        new_result(p, 404, "text/plain", "no"),
+        unit_result(p, 201, "application/json", "{\"a\":1}"),
+        unit_result(p, 404, "text/plain", "no"),
     };
 
     ops[0]->silent = ops[1]->silent = 1;
@@ -528,12 +500,12 @@ static void test_array_op_not_object(void **state)
 static void test_array_emit(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_op_t *ops[3] = { new_op(p, "[0]"), new_op(p, "[1]"),
-                           new_op(p, "[2]") };
+    batch_op_t *ops[3] = { unit_op(p, "[0]"), unit_op(p, "[1]"),
+                           unit_op(p, "[2]") };
     batch_result_t *res[3] = {
-        new_result(p, 201, "application/json", " {\"id\":4} \n"),
-        new_result(p, 404, "text/html", "<p>no</p>"),
-        new_result(p, 204, NULL, NULL),
+        unit_result(p, 201, "application/json", " {\"id\":4} \n"),
+        unit_result(p, 404, "text/html", "<p>no</p>"),
+        unit_result(p, 204, NULL, NULL),
     };
 
     assert_string_equal(
@@ -644,10 +616,10 @@ static void test_keyed_not_object(void **state)
 static void test_keyed_emit(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_op_t *ops[2] = { new_op(p, "get1"), new_op(p, "bad \"one\"") };
+    batch_op_t *ops[2] = { unit_op(p, "get1"), unit_op(p, "bad \"one\"") };
     batch_result_t *res[2] = {
-        new_result(p, 200, "application/json", "{\"a\":1}"),
-        new_result(p, 404, "application/json", "{\"error\":\"nf\"}"),
+        unit_result(p, 200, "application/json", "{\"a\":1}"),
+        unit_result(p, 404, "application/json", "{\"error\":\"nf\"}"),
     };
 
     res[0]->elapsed = 1234;
@@ -664,8 +636,8 @@ static void test_keyed_emit_no_body(void **state)
     apr_pool_t *p = UNIT_POOL(state);
 
     assert_string_equal(
-        emit_one(p, &batch_format_keyed, new_op(p, "d"),
-                 new_result(p, 204, NULL, NULL)),
+        emit_one(p, &batch_format_keyed, unit_op(p, "d"),
+                 unit_result(p, 204, NULL, NULL)),
         "{\"d\":{\"code\":204,\"time\":{\"value\":0,\"unit\":"
         "\"microseconds\"},\"payload\":null}}");
 }

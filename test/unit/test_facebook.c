@@ -72,34 +72,6 @@ static batch_input_t *vector_input(apr_pool_t *p, const char *name)
     return input(p, FORM, body + 4);
 }
 
-static batch_op_t *new_op(apr_pool_t *p, const char *id)
-{
-    batch_op_t *op = apr_pcalloc(p, sizeof(*op));
-
-    op->id = id;
-    op->method = "GET";
-    op->headers = apr_table_make(p, 1);
-    return op;
-}
-
-static batch_result_t *new_result(apr_pool_t *p, int status,
-                                  const char *ctype, const char *body)
-{
-    batch_result_t *res = apr_pcalloc(p, sizeof(*res));
-
-    res->status = status;
-    res->headers = apr_table_make(p, 2);
-    if (ctype) {
-        res->content_type = ctype;
-        apr_table_setn(res->headers, "Content-Type", ctype);
-    }
-    if (body) {
-        res->body_len = strlen(body);
-        res->body = unit_exact(p, body, res->body_len);
-    }
-    return res;
-}
-
 static const char *emit_all(apr_pool_t *p, batch_op_t **ops,
                             batch_result_t **results, int n)
 {
@@ -593,12 +565,12 @@ static void test_form_data_field_refusals(void **state)
 static void test_emit_entry(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_result_t *res = new_result(p, 200, "application/json",
+    batch_result_t *res = unit_result(p, 200, "application/json",
                                      "{\"id\": \"1\"}");
 
     apr_table_add(res->headers, "Set-Cookie", "a=1");
     apr_table_add(res->headers, "Set-Cookie", "b=2");
-    assert_string_equal(emit_one(p, new_op(p, "x"), res),
+    assert_string_equal(emit_one(p, unit_op(p, "x"), res),
         "[{\"code\":200,\"headers\":["
         "{\"name\":\"Content-Type\",\"value\":\"application/json\"},"
         "{\"name\":\"Set-Cookie\",\"value\":\"a=1\"},"
@@ -609,10 +581,10 @@ static void test_emit_entry(void **state)
 static void test_emit_without_headers(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_op_t *op = new_op(p, "x");
+    batch_op_t *op = unit_op(p, "x");
 
     op->hide_headers = 1;
-    assert_string_equal(emit_one(p, op, new_result(p, 404, "text/plain",
+    assert_string_equal(emit_one(p, op, unit_result(p, 404, "text/plain",
                                                    "nope")),
                         "[{\"code\":404,\"body\":\"nope\"}]");
 }
@@ -620,11 +592,11 @@ static void test_emit_without_headers(void **state)
 static void test_emit_omitted_success_is_null(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_op_t *ops[3] = { new_op(p, "a"), new_op(p, "b"), new_op(p, "c") };
+    batch_op_t *ops[3] = { unit_op(p, "a"), unit_op(p, "b"), unit_op(p, "c") };
     batch_result_t *res[3] = {
-        new_result(p, 201, "application/json", "{}"),
-        new_result(p, 424, "application/json", "{\"error\":{}}"),
-        new_result(p, 200, NULL, NULL),
+        unit_result(p, 201, "application/json", "{}"),
+        unit_result(p, 424, "application/json", "{\"error\":{}}"),
+        unit_result(p, 200, NULL, NULL),
     };
     int i;
 
@@ -642,13 +614,13 @@ static void test_emit_omitted_success_is_null(void **state)
 static void test_emit_bytes_and_latin1_header(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
-    batch_result_t *res = new_result(p, 200, NULL, NULL);
+    batch_result_t *res = unit_result(p, 200, NULL, NULL);
     static const char bytes[] = { 'a', (char)0xff, 'b' };
 
     res->body = unit_exact(p, bytes, sizeof(bytes));
     res->body_len = sizeof(bytes);
     apr_table_setn(res->headers, "X-L", "caf\xe9");
-    assert_string_equal(emit_one(p, new_op(p, "x"), res),
+    assert_string_equal(emit_one(p, unit_op(p, "x"), res),
                         "[{\"code\":200,\"headers\":[{\"name\":\"X-L\","
                         "\"value\":\"caf\xc3\xa9\"}],\"body\":\"Yf9i\"}]");
 }

@@ -73,6 +73,37 @@ static inline const char *unit_exact(apr_pool_t *p, const char *s,
     return copy;
 }
 
+/* A GET operation with no headers, for emitters. */
+static inline batch_op_t *unit_op(apr_pool_t *p, const char *id)
+{
+    batch_op_t *op = apr_pcalloc(p, sizeof(*op));
+
+    op->id = id;
+    op->method = "GET";
+    op->headers = apr_table_make(p, 1);
+    return op;
+}
+
+/* An answer with an exact-size body (ASan sees reads past it). */
+static inline batch_result_t *unit_result(apr_pool_t *p, int status,
+                                          const char *ctype,
+                                          const char *body)
+{
+    batch_result_t *res = apr_pcalloc(p, sizeof(*res));
+
+    res->status = status;
+    res->headers = apr_table_make(p, 2);
+    if (ctype) {
+        res->content_type = ctype;
+        apr_table_setn(res->headers, "Content-Type", ctype);
+    }
+    if (body) {
+        res->body_len = strlen(body);
+        res->body = unit_exact(p, body, res->body_len);
+    }
+    return res;
+}
+
 /* Asserts a refusal's status, code and operation (NULL: none). */
 static inline batch_error_t *unit_assert_error(batch_error_t *err,
                                                int status, const char *code,
