@@ -27,7 +27,8 @@ const char *batch_json_text(apr_pool_t *p, json_object *obj,
                             apr_size_t *len);
 
 /* Whether text is one strict RFC 8259 document in valid UTF-8 (no lone
- * surrogate escapes either), nested at most max_depth deep. On failure, the byte offset and the problem. */
+ * surrogate escapes either), nested at most max_depth deep. On failure,
+ * the byte offset and the problem. */
 int batch_json_check(const char *text, apr_size_t len, int max_depth,
                      int flags, apr_size_t *where, const char **why);
 

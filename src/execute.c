@@ -110,7 +110,8 @@ static apr_status_t pass_on(apr_bucket_brigade *bb, void *ctx)
 }
 
 /* Whether the aggregate written so far should go on now: it is big, or
- * the client has waited long enough. Otherwise entries gather, and are passed on once for many. */
+ * the client has waited long enough. Otherwise entries gather, and are
+ * passed on once for many. */
 static int pass_due(exec_t *x, int *flush)
 {
     apr_off_t held = 0;

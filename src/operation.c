@@ -381,7 +381,8 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     apr_time_t started = apr_time_now();
 
     run->capture = batch_capture_create(
-        op_pool, r->connection, (apr_size_t)run->settings->max_op_response_size,
+        op_pool, r->connection,
+        (apr_size_t)run->settings->max_op_response_size,
         !strcmp(op->method, "HEAD"), &cap);
     run->pending = op;
     r->per_dir_config = run->auth_dir_config;

@@ -324,7 +324,8 @@ static int parse_body(mp_t *mp, const char *pos, const char *end,
     apr_size_t left = (apr_size_t)(end - pos);
 
     /* as httpd refuses a request with conflicting lengths */
-    if (!apr_table_do(same_value, &clen, op->headers, "Content-Length", NULL)) {
+    if (!apr_table_do(same_value, &clen, op->headers, "Content-Length",
+                      NULL)) {
         return fail(mp, pos, where, "conflicting Content-Length headers");
     }
 

@@ -77,33 +77,10 @@ static batch_error_t *choose_refused(apr_pool_t *p,
     return err;
 }
 
-/* Emits the results with fmt and returns the whole document. */
-static const char *emit_all(apr_pool_t *p, const batch_format_t *fmt,
-                            batch_op_t **ops, batch_result_t **results,
-                            int n)
-{
-    batch_emit_t e = { p, apr_brigade_create(p, apr_bucket_alloc_create(p)),
-                       0, NULL, NULL, NULL };
-    char *flat;
-    apr_size_t len;
-    int i;
-
-    fmt->begin(&e);
-    for (i = 0; i < n; i++) {
-        assert_int_equal(fmt->result(&e, ops[i], results[i]), APR_SUCCESS);
-    }
-    fmt->end(&e);
-    assert_int_equal(apr_brigade_pflatten(e.bb, &flat, &len, p),
-                     APR_SUCCESS);
-    assert_true(batch_json_valid(flat, len));
-    assert_string_equal(fmt->response_type(&e), "application/json");
-    return apr_pstrmemdup(p, flat, len);
-}
-
 static const char *emit_one(apr_pool_t *p, const batch_format_t *fmt,
                             batch_op_t *op, batch_result_t *res)
 {
-    return emit_all(p, fmt, &op, &res, 1);
+    return unit_emit_json(p, fmt, &op, &res, 1);
 }
 
 /* --- detection and BatchDialect --- */
@@ -393,7 +370,7 @@ static void test_rails_emit_vector_shape(void **state)
     apr_table_setn(res[1]->headers, "Problem", "woops");
     res[2]->headers = apr_table_make(p, 1);
     assert_string_equal(
-        emit_all(p, &batch_format_rails, ops, res, 3),
+        unit_emit_json(p, &batch_format_rails, ops, res, 3),
         "{\"results\":["
         "{\"status\":200,\"headers\":{\"Content-Type\":\"application/json\"},"
         "\"body\":[{\"id\": 1}]},"
@@ -413,7 +390,7 @@ static void test_rails_emit_silent(void **state)
 
     ops[0]->silent = ops[1]->silent = 1;
     assert_string_equal(
-        emit_all(p, &batch_format_rails, ops, res, 2),
+        unit_emit_json(p, &batch_format_rails, ops, res, 2),
         "{\"results\":[{},{\"status\":404,\"headers\":{\"Content-Type\":"
         "\"text/plain\"},\"body\":\"no\"}]}");
 }
@@ -509,7 +486,7 @@ static void test_array_emit(void **state)
     };
 
     assert_string_equal(
-        emit_all(p, &batch_format_array, ops, res, 3),
+        unit_emit_json(p, &batch_format_array, ops, res, 3),
         "[{\"responseCode\":201,\"responseBody\":{\"id\":4}},"
         "{\"responseCode\":404,\"responseBody\":\"<p>no</p>\"},"
         "{\"responseCode\":204,\"responseBody\":null}]");
@@ -517,7 +494,7 @@ static void test_array_emit(void **state)
 
 static void test_array_emit_empty(void **state)
 {
-    assert_string_equal(emit_all(UNIT_POOL(state), &batch_format_array,
+    assert_string_equal(unit_emit_json(UNIT_POOL(state), &batch_format_array,
                                  NULL, NULL, 0), "[]");
 }
 
@@ -624,7 +601,7 @@ static void test_keyed_emit(void **state)
 
     res[0]->elapsed = 1234;
     assert_string_equal(
-        emit_all(p, &batch_format_keyed, ops, res, 2),
+        unit_emit_json(p, &batch_format_keyed, ops, res, 2),
         "{\"get1\":{\"code\":200,\"time\":{\"value\":1234,\"unit\":"
         "\"microseconds\"},\"payload\":{\"a\":1}},"
         "\"bad \\\"one\\\"\":{\"code\":404,\"time\":{\"value\":0,\"unit\":"

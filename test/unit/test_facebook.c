@@ -72,32 +72,10 @@ static batch_input_t *vector_input(apr_pool_t *p, const char *name)
     return input(p, FORM, body + 4);
 }
 
-static const char *emit_all(apr_pool_t *p, batch_op_t **ops,
-                            batch_result_t **results, int n)
-{
-    batch_emit_t e = { p, apr_brigade_create(p, apr_bucket_alloc_create(p)),
-                       0, NULL, NULL, NULL };
-    const batch_format_t *fmt = &batch_format_facebook;
-    char *flat;
-    apr_size_t len;
-    int i;
-
-    fmt->begin(&e);
-    for (i = 0; i < n; i++) {
-        assert_int_equal(fmt->result(&e, ops[i], results[i]), APR_SUCCESS);
-    }
-    fmt->end(&e);
-    assert_int_equal(apr_brigade_pflatten(e.bb, &flat, &len, p),
-                     APR_SUCCESS);
-    assert_true(batch_json_valid(flat, len));
-    assert_string_equal(fmt->response_type(&e), "application/json");
-    return apr_pstrmemdup(p, flat, len);
-}
-
 static const char *emit_one(apr_pool_t *p, batch_op_t *op,
                             batch_result_t *res)
 {
-    return emit_all(p, &op, &res, 1);
+    return unit_emit_json(p, &batch_format_facebook, &op, &res, 1);
 }
 
 static const char *field(apr_pool_t *p, const char *ctype, const char *body,
@@ -606,7 +584,7 @@ static void test_emit_omitted_success_is_null(void **state)
     }
     ops[2]->silent = 0;
     /* what could not run says why, never null */
-    assert_string_equal(emit_all(p, ops, res, 3),
+    assert_string_equal(unit_emit_json(p, &batch_format_facebook, ops, res, 3),
                         "[null,{\"code\":424,\"body\":\"{\\\"error\\\":{}}\"},"
                         "{\"code\":200,\"body\":\"\"}]");
 }
@@ -627,7 +605,10 @@ static void test_emit_bytes_and_latin1_header(void **state)
 
 static void test_emit_empty_batch(void **state)
 {
-    assert_string_equal(emit_all(UNIT_POOL(state), NULL, NULL, 0), "[]");
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(
+        unit_emit_json(p, &batch_format_facebook, NULL, NULL, 0), "[]");
 }
 
 int main(void)

@@ -21,6 +21,8 @@
 #include <apr_tables.h>
 
 #include "batch.h"
+#include "batch_format.h"
+#include "batch_json.h"
 
 /* The test's pool, made by unit_setup. */
 #define UNIT_POOL(state) ((apr_pool_t *)*(state))
@@ -102,6 +104,31 @@ static inline batch_result_t *unit_result(apr_pool_t *p, int status,
         res->body = unit_exact(p, body, res->body_len);
     }
     return res;
+}
+
+/* Emits the results with a JSON dialect's emitter and returns the whole
+ * document, which must be JSON. */
+static inline const char *unit_emit_json(apr_pool_t *p,
+                                         const batch_format_t *fmt,
+                                         batch_op_t **ops,
+                                         batch_result_t **results, int n)
+{
+    batch_emit_t e = { p, apr_brigade_create(p, apr_bucket_alloc_create(p)),
+                       0, NULL, NULL, NULL };
+    char *flat;
+    apr_size_t len;
+    int i;
+
+    fmt->begin(&e);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(fmt->result(&e, ops[i], results[i]), APR_SUCCESS);
+    }
+    fmt->end(&e);
+    assert_int_equal(apr_brigade_pflatten(e.bb, &flat, &len, p),
+                     APR_SUCCESS);
+    assert_true(batch_json_valid(flat, len));
+    assert_string_equal(fmt->response_type(&e), "application/json");
+    return apr_pstrmemdup(p, flat, len);
 }
 
 /* Asserts a refusal's status, code and operation (NULL: none). */
