@@ -21,7 +21,8 @@ harnesses=(${FUZZ_ONLY:-parse_json parse_multipart parse_dialects validate
 core_src=(src/error.c src/format.c src/json.c src/parse_json.c
           src/parse_multipart.c src/validate.c src/emit_json.c
           src/emit_multipart.c src/dialect.c src/dialect_rails.c
-          src/dialect_array.c src/dialect_keyed.c test/support/pool_shim.c)
+          src/dialect_array.c src/dialect_keyed.c src/reference.c
+          test/support/pool_shim.c)
 out=build/fuzz
 mkdir -p "$out/bin" "$out/corpus" "$out/crashes"
 
