@@ -4,8 +4,8 @@ an earlier operation's JSON answer; they imply a dependency on it."""
 
 import json
 
-from support import (assert_refused, error_code, ok_batch, post_batch,
-                     record_op, token)
+from support import (assert_refused, error_code, header, ok_batch,
+                     post_batch, record_op, token)
 
 # {"id": 42, "name": "Ann Lee", "data": [{"id": 1}, {"id": 2}, {"id": 3}],
 #  "quote": "say \"hi\"", "crlf": "a\r\nX-Injected: 1"}
@@ -172,3 +172,15 @@ def test_multipart_leaves_references_alone(server):
         "Content-Type": "multipart/mixed; boundary=b"})
     assert res.status == 200, res
     assert "v=%7Bresult=nobody:$%7D" in res.resp.text, res.resp.text
+
+
+def test_relative_url_under_batch_base_url(server):
+    # Facebook's "?ids={result=NAME:$.data.*.id}" against BatchBaseURL
+    # /static: /static is a directory, so mod_dir's redirect shows the target
+    res = ok_batch(server, [
+        {"id": "src", "url": "ref-source.json"},
+        {"id": "ids", "url": "?ids={result=src:$.data.*.id}"},
+    ], path="/based-batch")
+    entry = res["ids"]
+    assert entry["status"] == 301, entry
+    assert header(entry, "Location").endswith("/static/?ids=1,2,3"), entry
