@@ -17,12 +17,12 @@ cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-300}
 harnesses=(${FUZZ_ONLY:-parse_json parse_multipart parse_dialects validate
-            emit})
+            emit reference})
 core_src=(src/error.c src/format.c src/json.c src/parse_json.c
           src/parse_multipart.c src/validate.c src/emit_json.c
           src/emit_multipart.c src/dialect.c src/dialect_rails.c
           src/dialect_array.c src/dialect_keyed.c src/dialect_facebook.c
-          src/form.c src/schedule.c test/support/pool_shim.c)
+          src/form.c src/schedule.c src/reference.c test/support/pool_shim.c)
 out=build/fuzz
 mkdir -p "$out/bin" "$out/corpus" "$out/crashes"
 

@@ -34,6 +34,13 @@ typedef struct batch_op_t {
     int silent;
     /* the answer's headers are left out (facebook's include_headers) */
     int hide_headers;
+    /* how result references in body are substituted: BATCH_BODY_TEXT (0),
+     * BATCH_BODY_JSON or BATCH_BODY_BYTES (include/batch_reference.h) */
+    int body_kind;
+    /* set by validation: indexes (int) of the operations whose answers
+     * its result references read, NULL when it has none */
+    apr_array_header_t *refers_to;
+    int referenced;             /* another operation reads its answer */
 } batch_op_t;
 
 typedef enum {
@@ -46,6 +53,8 @@ typedef struct batch_t {
     batch_on_error_e on_error;
     int sequential;             /* one at a time, whatever BatchConcurrency */
     int *order;                 /* execution order, set by validation */
+    /* "{result=" is plain text here (multipart, which is no JSON dialect) */
+    int no_references;
 } batch_t;
 
 /* Why a whole batch is refused; nothing runs when there is one. */
@@ -100,6 +109,8 @@ typedef struct batch_result_t {
 #define BATCH_E_NOT_RUN           "not_run"
 #define BATCH_E_TIMEOUT           "timeout"
 #define BATCH_E_INVALID_RESPONSE  "invalid_response"
+#define BATCH_E_INVALID_REFERENCE "invalid_reference"
+#define BATCH_E_UNRESOLVED_REFERENCE "unresolved_reference"
 
 /* Builds a refusal; the message is formatted into pool p. */
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,

@@ -186,6 +186,11 @@ apr_array_header_t *batch_default_allow_methods(apr_pool_t *p);
 batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
                               const batch_limits_t *limits);
 
+/* Checks op's url and headers as batch_validate does and sets op->target:
+ * for an operation whose result references were just substituted. */
+batch_error_t *batch_validate_target(apr_pool_t *p, batch_op_t *op,
+                                     const batch_limits_t *limits);
+
 /* Header names, values, methods and URLs as the validator sees them. */
 int batch_is_token(const char *s);
 int batch_is_header_value(const char *s);

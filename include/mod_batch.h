@@ -124,5 +124,8 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
 /* ---- the handler's work (src/serve.c) ---- */
 
 int batch_serve(request_rec *r);
+/* A 400 refusal, made in p, when op targets the batch endpoint itself. */
+batch_error_t *batch_check_nesting(request_rec *r, const batch_settings_t *s,
+                                   const batch_op_t *op, apr_pool_t *p);
 
 #endif /* MOD_BATCH_H */

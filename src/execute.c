@@ -6,6 +6,7 @@
  * this thread schedules them onto worker threads (src/parallel.c) and
  * writes their answers as they come back.
  */
+#include <string.h>
 #include <apr_strings.h>
 
 #include <httpd.h>
@@ -16,6 +17,7 @@
 
 #include "mod_batch.h"
 #include "batch_schedule.h"
+#include "batch_reference.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -27,6 +29,7 @@ APLOG_USE_MODULE(batch);
 
 typedef struct exec_t {
     request_rec *r;
+    const batch_settings_t *settings;
     batch_t *batch;
     const batch_format_t *fmt;
     batch_emit_t emit;
@@ -34,6 +37,11 @@ typedef struct exec_t {
     batch_result_t **results;   /* finished, not yet written */
     int *status;                /* of every finished operation */
     apr_pool_t **pools;
+    /* answers of referenced operations, kept until the batch ends */
+    const char **kept;
+    apr_size_t *kept_len;
+    /* the copies of operations with result references, until written */
+    apr_pool_t **resolved;
     int held;                   /* finished, waiting for an earlier one */
     int next_emit;
     int stopped;                /* onError stop after a failure */
@@ -124,6 +132,14 @@ static int pass_due(exec_t *x, int *flush)
     return held >= PASS_MIN;
 }
 
+static void drop_resolved(exec_t *x, int i)
+{
+    if (x->resolved[i]) {
+        apr_pool_destroy(x->resolved[i]);
+        x->resolved[i] = NULL;
+    }
+}
+
 /* Writes every finished entry that has no unfinished one before it, then
  * releases its memory. */
 static void emit_ready(exec_t *x)
@@ -144,6 +160,7 @@ static void emit_ready(exec_t *x)
         x->held--;
         apr_pool_destroy(x->pools[i]);
         x->pools[i] = NULL;
+        drop_resolved(x, i);
     }
 }
 
@@ -152,6 +169,11 @@ static void finish(exec_t *x, int i, batch_result_t *res, apr_pool_t *pool)
 {
     if (res->status >= 400 && x->batch->on_error == BATCH_ON_ERROR_STOP) {
         x->stopped = 1;
+    }
+    /* its pool goes once it is written; later references still read it */
+    if (op_at(x, i)->referenced && res->status < 400 && res->body) {
+        x->kept[i] = apr_pstrmemdup(x->r->pool, res->body, res->body_len);
+        x->kept_len[i] = res->body_len;
     }
     x->pools[i] = pool;
     x->results[i] = res;
@@ -168,13 +190,87 @@ static apr_pool_t *op_pool(exec_t *x)
     return p;
 }
 
+typedef struct answers_t {
+    const exec_t *x;
+    const batch_op_t *op;
+} answers_t;
+
+/* The kept answer of the operation named by one of op's references. */
+static const char *kept_answer(void *baton, const char *name,
+                               apr_size_t *len)
+{
+    const answers_t *a = baton;
+    int k;
+
+    for (k = 0; k < a->op->refers_to->nelts; k++) {
+        int dep = APR_ARRAY_IDX(a->op->refers_to, k, int);
+
+        if (!strcmp(op_at(a->x, dep)->id, name)) {
+            *len = a->x->kept_len[dep];
+            return a->x->kept[dep];
+        }
+    }
+    return NULL;
+}
+
+/* A substituted url or header must pass what validation checked. */
+static batch_error_t *check_resolved(exec_t *x, batch_op_t *copy,
+                                     apr_pool_t *p)
+{
+    batch_error_t *err = batch_validate_target(p, copy,
+                                               &x->settings->limits);
+
+    return err ? err : batch_check_nesting(x->r, x->settings, copy, p);
+}
+
+/* The operation to run as i: itself, or a copy with its result references
+ * substituted, which lives until its answer is written. NULL and *res, in
+ * p, when they cannot be. */
+static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
+                                     batch_result_t **res)
+{
+    const batch_op_t *op = op_at(x, i);
+    answers_t answers = { x, op };
+    const char *why = NULL;
+    batch_error_t *err;
+    batch_op_t *copy;
+
+    if (!op->refers_to) {
+        return op;
+    }
+    apr_pool_create(&x->resolved[i], x->r->pool);
+    apr_pool_tag(x->resolved[i], "batch_resolved_op");
+    copy = batch_ref_resolve_op(x->resolved[i], op, kept_answer, &answers,
+                                &why);
+    if (!copy) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1600)
+                      "operation %s not run: %s", op->id, why);
+        *res = batch_result_error(p, HTTP_FAILED_DEPENDENCY,
+                                  "Failed Dependency",
+                                  BATCH_E_UNRESOLVED_REFERENCE, apr_psprintf(
+            p, "operation %s was not run: %s", op->id, why));
+        return NULL;
+    }
+    if ((err = check_resolved(x, copy, p))) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1601)
+                      "operation %s not run: %s", op->id, err->message);
+        *res = batch_result_error(p, HTTP_BAD_REQUEST, "Bad Request",
+                                  err->code, apr_psprintf(
+            p, "with its result references substituted, %s",
+            err->message));
+        return NULL;
+    }
+    return copy;
+}
+
 static void run_one(exec_t *x, int i)
 {
     apr_pool_t *p = op_pool(x);
     batch_result_t *res = not_run(x, i, p);
+    const batch_op_t *op = res ? NULL : resolved_op(x, i, p, &res);
 
-    if (!res) {
-        res = batch_op_run(x->r, x->run, op_at(x, i), p);
+    if (op) {
+        res = batch_op_run(x->r, x->run, op, p);
     }
     finish(x, i, res, p);
 }
@@ -225,15 +321,16 @@ static void start_ready(exec_t *x, parallel_t *par)
         int i = batch_schedule_take(par->schedule);
         apr_pool_t *p = op_pool(x);
         batch_result_t *res = not_run(x, i, p);
+        const batch_op_t *op = res ? NULL : resolved_op(x, i, p, &res);
 
         par->started++;
-        if (res) {
+        if (!op) {
             finish(x, i, res, p);
             batch_schedule_done(par->schedule, i);
             continue;
         }
         apr_pool_destroy(p);
-        batch_workers_start(par->workers, op_at(x, i), i);
+        batch_workers_start(par->workers, op, i);
         par->running++;
     }
 }
@@ -261,6 +358,7 @@ static void drop_unwritten(exec_t *x)
             x->pools[i] = NULL;
             x->results[i] = NULL;
         }
+        drop_resolved(x, i);
     }
 }
 
@@ -304,12 +402,16 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     int started = -1;
 
     x.r = r;
+    x.settings = s;
     x.batch = batch;
     x.fmt = fmt;
     x.run = batch_run_begin(r, s);
     x.results = apr_pcalloc(r->pool, sizeof(*x.results) * (n ? n : 1));
     x.status = apr_pcalloc(r->pool, sizeof(*x.status) * (n ? n : 1));
     x.pools = apr_pcalloc(r->pool, sizeof(*x.pools) * (n ? n : 1));
+    x.kept = apr_pcalloc(r->pool, sizeof(*x.kept) * (n ? n : 1));
+    x.kept_len = apr_pcalloc(r->pool, sizeof(*x.kept_len) * (n ? n : 1));
+    x.resolved = apr_pcalloc(r->pool, sizeof(*x.resolved) * (n ? n : 1));
     x.emit.pool = r->pool;
     x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     x.emit.flush = pass_on;

@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_reference.h"
 
 void *batch_parse_refuse(batch_parse_t *ps, const char *code,
                          const char *where, const char *message)
@@ -170,6 +171,7 @@ static int parse_body(batch_parse_t *ps, json_object *op, batch_op_t *bop,
         bop->body = apr_palloc(ps->pool, apr_base64_decode_len(s) + 1);
         bop->body_len = (apr_size_t)apr_base64_decode_binary(
             (unsigned char *)bop->body, s);
+        bop->body_kind = BATCH_BODY_BYTES;
         return 1;
     }
     if (encoding) {
@@ -192,6 +194,7 @@ void batch_parse_body_value(apr_pool_t *p, json_object *body,
         return;
     }
     op->body = batch_json_text(p, body, &op->body_len);
+    op->body_kind = BATCH_BODY_JSON;
     if (!apr_table_get(op->headers, "Content-Type")) {
         apr_table_setn(op->headers, "Content-Type", "application/json");
     }

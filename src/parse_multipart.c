@@ -501,6 +501,7 @@ batch_t *batch_parse_multipart(apr_pool_t *p, const batch_input_t *in,
     }
     mp.batch = apr_pcalloc(p, sizeof(*mp.batch));
     mp.batch->ops = apr_array_make(p, 8, sizeof(batch_op_t));
+    mp.batch->no_references = 1;
     if (!parse_parts(&mp, in->body, in->body + in->len, boundary, NULL,
                      NULL)) {
         *err = mp.err;

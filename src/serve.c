@@ -200,26 +200,33 @@ static const char *endpoint_of(request_rec *r, const batch_settings_t *s)
 /* The cheap, certain case of a nested batch, whatever the spelling
  * (/./batch, /%62atch); batch_op_run catches every other way of reaching
  * a batch handler (rewrite, Alias...) with 508. */
+batch_error_t *batch_check_nesting(request_rec *r, const batch_settings_t *s,
+                                   const batch_op_t *op, apr_pool_t *p)
+{
+    const char *endpoint = endpoint_of(r, s);
+    const char *path = decoded_path(r, op->target);
+
+    if (path && under_endpoint(path, endpoint)) {
+        return batch_error_make(p, HTTP_BAD_REQUEST, BATCH_E_NESTED, op->id,
+                                "operation %s targets the batch endpoint "
+                                "%s; batches do not nest", op->id,
+                                endpoint);
+    }
+    return NULL;
+}
+
 static batch_error_t *check_nesting(request_rec *r,
                                     const batch_settings_t *s,
                                     const batch_t *batch)
 {
-    const char *endpoint = endpoint_of(r, s);
+    batch_error_t *err = NULL;
     int i;
 
-    for (i = 0; i < batch->ops->nelts; i++) {
-        const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
-        const char *path = decoded_path(r, op->target);
-
-        if (path && under_endpoint(path, endpoint)) {
-            return batch_error_make(r->pool, HTTP_BAD_REQUEST,
-                                    BATCH_E_NESTED, op->id,
-                                    "operation %s targets the batch "
-                                    "endpoint %s; batches do not nest",
-                                    op->id, endpoint);
-        }
+    for (i = 0; i < batch->ops->nelts && !err; i++) {
+        err = batch_check_nesting(r, s, &APR_ARRAY_IDX(batch->ops, i,
+                                                       batch_op_t), r->pool);
     }
-    return NULL;
+    return err;
 }
 
 /* Prefer: odata.continue-on-error=false (OData) stops at the first

@@ -10,6 +10,7 @@
 #include "batch.h"
 #include "batch_schedule.h"
 #include "batch_format.h"
+#include "batch_reference.h"
 
 typedef struct check_t {
     apr_pool_t *pool;
@@ -456,6 +457,71 @@ static batch_error_t *resolve_deps(check_t *ck, apr_hash_t *ids)
     return NULL;
 }
 
+/* The result references in s, a field of op: each must name an operation
+ * and implies a dependency on it. */
+static batch_error_t *add_references(check_t *ck, batch_op_t *op,
+                                     const char *field, const char *s,
+                                     apr_hash_t *ids)
+{
+    const char *why = NULL;
+    apr_array_header_t *refs = batch_ref_find(ck->pool, s, &why);
+    int i;
+
+    if (!refs) {
+        return bad(ck, op, 400, BATCH_E_INVALID_REFERENCE, apr_psprintf(
+            ck->pool, "%s of operation %s: %s", field,
+            batch_op_where(ck->pool, op), why));
+    }
+    for (i = 0; i < refs->nelts; i++) {
+        const batch_ref_t *ref = &APR_ARRAY_IDX(refs, i, batch_ref_t);
+        batch_op_t *dep = apr_hash_get(ids, ref->name, APR_HASH_KEY_STRING);
+
+        if (!dep) {
+            return bad(ck, op, 400, BATCH_E_INVALID_REFERENCE, apr_psprintf(
+                ck->pool, "%s of operation %s: the result reference %s "
+                "names no operation of the batch", field,
+                batch_op_where(ck->pool, op), ref->text));
+        }
+        if (!op->refers_to) {
+            op->refers_to = apr_array_make(ck->pool, 2, sizeof(int));
+        }
+        APR_ARRAY_PUSH(op->refers_to, int) = dep->index;
+        APR_ARRAY_PUSH(op->deps, int) = dep->index;
+        dep->referenced = 1;
+    }
+    return NULL;
+}
+
+static batch_error_t *check_references(check_t *ck, apr_hash_t *ids)
+{
+    int i, h;
+
+    for (i = 0; i < ck->batch->ops->nelts; i++) {
+        batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
+        const apr_array_header_t *arr = apr_table_elts(op->headers);
+        const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+        batch_error_t *err;
+
+        if (batch_ref_any(op->url)
+            && (err = add_references(ck, op, "url", op->url, ids))) {
+            return err;
+        }
+        for (h = 0; h < arr->nelts; h++) {
+            if (batch_ref_any(e[h].val)
+                && (err = add_references(ck, op, apr_psprintf(
+                        ck->pool, "header \"%s\"", e[h].key), e[h].val,
+                        ids))) {
+                return err;
+            }
+        }
+        if (batch_ref_body_substitutable(op) && batch_ref_any(op->body)
+            && (err = add_references(ck, op, "body", op->body, ids))) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
 /* The order the operations run in one at a time: the schedule always
  * hands out the earliest ready operation, so a batch without forward
  * dependencies runs in request order. */
@@ -484,8 +550,8 @@ static batch_error_t *order_ops(check_t *ck)
         }
     }
     return batch_error_make(ck->pool, 400, BATCH_E_DEPENDENCY, NULL,
-                            "dependsOn forms a cycle; these operations "
-                            "could never run: %s", cycle);
+                            "dependsOn or result references form a cycle; "
+                            "these operations could never run: %s", cycle);
 }
 
 batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
@@ -513,8 +579,18 @@ batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
             return err;
         }
     }
-    if ((err = resolve_deps(&ck, ids))) {
+    if ((err = resolve_deps(&ck, ids))
+        || (!batch->no_references && (err = check_references(&ck, ids)))) {
         return err;
     }
     return order_ops(&ck);
+}
+
+batch_error_t *batch_validate_target(apr_pool_t *p, batch_op_t *op,
+                                     const batch_limits_t *limits)
+{
+    check_t ck = { p, NULL, limits };
+    batch_error_t *err = check_url(&ck, op);
+
+    return err ? err : check_headers(&ck, op);
 }

@@ -93,6 +93,18 @@ def validate_seeds():
     yield "utf8", "PATCH\n/caf\u00e9?\u00e0=\U0001f600\n\n\n".encode()
 
 
+def reference_seeds():
+    """A template line, then the JSON answer its references read."""
+    answer = json.dumps({"id": 42, "name": "Ann \"L\"", "data": [
+        {"id": 1}, {"id": 2}], "crlf": "a\r\nb", "obj": {"k": [True, None]}})
+    yield "url", b"ids={result=a:$.data.*.id}&n={result=a:$.name}\n" + \
+        answer.encode()
+    yield "paths", b"{result=a:$}{result=b:$.obj.k[1]}{result=c:$[*].x}\n" + \
+        answer.encode()
+    yield "control", b"v={result=a:$.crlf} {x} {result=\n" + answer.encode()
+    yield "not-json", b"{result=a:$.id}\nplain text"
+
+
 def emit_seeds():
     yield "one", (b"\x00\x00\x00OK\xff\x01\x02X-A\xff1\xff"
                   b"{\"a\": [1, 2]}")
@@ -107,6 +119,7 @@ HARNESSES = {
     "parse_dialects": dialect_seeds,
     "validate": validate_seeds,
     "emit": emit_seeds,
+    "reference": reference_seeds,
 }
 
 

@@ -133,8 +133,6 @@ def deps_batch():
     return ops
 
 
-@pytest.mark.xfail(reason="result references land with branch refs",
-                   strict=False)
 def test_deps_vector_end_to_end(server):
     fields = vector_form("facebook-deps.request.txt")
     fields["batch"] = json.dumps(deps_batch())
@@ -178,6 +176,25 @@ def test_body_is_sent_as_a_form(server):
     echo = body_json(got[0])
     assert echo["content_type"] == FORM, echo
     assert echo["body"] == "message=Hello%20there&x=1"
+
+
+def test_reference_in_the_form_body_is_substituted(server):
+    got = ok_fb(server, [
+        {"method": "GET", "name": "src",
+         "relative_url": "static/ref-source.json"},
+        {"method": "POST", "relative_url": "cgi/echo.cgi",
+         "body": "ids={result=src:$.data.*.id}&who={result=src:$.id}"}])
+    assert got[0] is None, got
+    assert body_json(got[1])["body"] == "ids=1,2,3&who=42", got
+
+
+def test_reference_to_an_unknown_name_runs_nothing(server):
+    tok = token()
+    res = post_fb(server, [
+        {"method": "GET", "relative_url": record_url(tok)},
+        {"method": "GET", "relative_url": "cgi/echo.cgi?x={result=nope:$.id}"}])
+    assert_refused(res, 400, "invalid_reference", operation="batch[1]",
+                   server=server, tok=tok)
 
 
 def test_both_header_spellings_reach_the_operation(server):

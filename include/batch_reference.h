@@ -1,0 +1,82 @@
+/*
+ * Result references (SPEC section 8): "{result=NAME:JSONPATH}" in an
+ * operation's url, header values or body stands for values taken from the
+ * JSON answer of the earlier operation NAME. Validation finds them (a bad
+ * one refuses the batch); the executor substitutes them just before the
+ * operation runs. No httpd headers: unit-tested and fuzzed on its own.
+ *
+ * The JSONPath subset: "$" then any chain of ".key", ".*", "[n]", "[*]".
+ * Every matched value is used: strings as they are, other values as their
+ * compact JSON text; several are joined with commas (as Facebook does).
+ */
+#ifndef BATCH_REFERENCE_H
+#define BATCH_REFERENCE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "batch.h"
+
+/* Where a value is substituted, which says how it is escaped. */
+typedef enum {
+    BATCH_REF_URL,      /* percent-encoded but unreserved bytes and ',' */
+    BATCH_REF_HEADER,   /* as it is; refused with a control character */
+    BATCH_REF_RAW,      /* as it is (a form body, as Facebook does) */
+    BATCH_REF_JSON      /* JSON-escaped: it lands inside a JSON string */
+} batch_ref_context_e;
+
+/* One reference found in a string. */
+typedef struct batch_ref_t {
+    const char *text;           /* "{result=NAME:PATH}" as written */
+    const char *name;
+    const char *path;
+    apr_size_t offset;          /* where text starts in the string */
+} batch_ref_t;
+
+/* Whether s holds "{result=" at all: most strings do not, and need no
+ * closer look. */
+int batch_ref_any(const char *s);
+
+/* The references in s, in order (an empty array when none); NULL and *why
+ * naming the reference when one is malformed: "{result=" without a ':'
+ * and a closing '}', an empty name, or a path outside the subset. */
+apr_array_header_t *batch_ref_find(apr_pool_t *p, const char *s,
+                                   const char **why);
+
+/* What is wrong with path, or NULL when it is in the subset. */
+const char *batch_ref_path_problem(apr_pool_t *p, const char *path);
+
+/* The values path matches in tree, joined with commas; NULL and *why when
+ * it matches nothing (or a string holding a NUL character). */
+const char *batch_ref_evaluate(apr_pool_t *p, struct json_object *tree,
+                               const char *path, const char **why);
+
+/* value escaped for ctx; NULL when it cannot go there. */
+const char *batch_ref_escape(apr_pool_t *p, const char *value,
+                             batch_ref_context_e ctx);
+
+/* The answer body of the operation with id name, NULL when there is none;
+ * the executor keeps those of referenced operations. */
+typedef const char *(*batch_ref_answer_fn)(void *baton, const char *name,
+                                           apr_size_t *len);
+
+/* How an operation's body takes substituted values (batch_op_t.body_kind).
+ * The default is text, so a dialect that copies a string body needs to do
+ * nothing. */
+#define BATCH_BODY_TEXT   0     /* raw: a form or plain string */
+#define BATCH_BODY_JSON   1     /* JSON text: values JSON-escaped */
+#define BATCH_BODY_BYTES  2     /* decoded bytes: never substituted */
+
+/* A copy of op, made in p, with every reference in its url, header
+ * values and body replaced; NULL and *why (naming the reference) when a
+ * referenced answer is not JSON, a path matches nothing or a value cannot
+ * go where it is. op->target is left as it was: the caller recomputes it
+ * (batch_validate_target). */
+batch_op_t *batch_ref_resolve_op(apr_pool_t *p, const batch_op_t *op,
+                                 batch_ref_answer_fn answer, void *baton,
+                                 const char **why);
+
+/* Whether the body of op is substituted into (text, no NUL character). */
+int batch_ref_body_substitutable(const batch_op_t *op);
+
+#endif /* BATCH_REFERENCE_H */

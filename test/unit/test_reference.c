@@ -1,0 +1,506 @@
+/*
+ * Result references (src/reference.c): finding them, the JSONPath subset,
+ * joins, escaping per context, substitution into an operation, and what
+ * validation makes of them (src/validate.c).
+ */
+#include "unit.h"
+
+#include "batch_format.h"
+#include "batch_json.h"
+#include "batch_reference.h"
+
+static json_object *tree_of(apr_pool_t *p, const char *text)
+{
+    json_object *t = batch_json_parse(p, unit_exact(p, text, strlen(text)),
+                                      strlen(text), NULL, NULL);
+
+    assert_non_null(t);
+    return t;
+}
+
+static const char *eval(apr_pool_t *p, const char *json, const char *path)
+{
+    const char *why = NULL;
+    const char *v = batch_ref_evaluate(p, tree_of(p, json), path, &why);
+
+    if (!v) {
+        assert_non_null(why);
+    }
+    return v;
+}
+
+/* --- finding references --- */
+
+static void test_find_one(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *why = NULL;
+    apr_array_header_t *refs = batch_ref_find(
+        p, "/users?ids={result=create-ad:$.data.*.id}&x=1", &why);
+    const batch_ref_t *ref;
+
+    assert_non_null(refs);
+    assert_int_equal(refs->nelts, 1);
+    ref = &APR_ARRAY_IDX(refs, 0, batch_ref_t);
+    assert_string_equal(ref->name, "create-ad");
+    assert_string_equal(ref->path, "$.data.*.id");
+    assert_string_equal(ref->text, "{result=create-ad:$.data.*.id}");
+    assert_int_equal(ref->offset, 11);
+}
+
+static void test_find_several_and_none(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *why = NULL;
+    apr_array_header_t *refs;
+
+    refs = batch_ref_find(p, "{result=a:$}/{result=b c:$.x[0]}", &why);
+    assert_non_null(refs);
+    assert_int_equal(refs->nelts, 2);
+    assert_string_equal(APR_ARRAY_IDX(refs, 1, batch_ref_t).name, "b c");
+    refs = batch_ref_find(p, "{\"name\": \"{x}\", \"r\": \"{results}\"}",
+                          &why);
+    assert_non_null(refs);
+    assert_int_equal(refs->nelts, 0);
+}
+
+static void assert_malformed(apr_pool_t *p, const char *s, const char *what)
+{
+    const char *why = NULL;
+
+    assert_null(batch_ref_find(p, s, &why));
+    assert_contains(why, what);
+}
+
+static void test_find_malformed(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_malformed(p, "/x?{result=a}", "not of the form");
+    assert_malformed(p, "/x?{result=a:$.id", "not of the form");
+    assert_malformed(p, "/x?{result=:$.id}", "names no operation");
+    assert_malformed(p, "/x?{result=a:id}", "must start with '$'");
+    assert_malformed(p, "/x?{result=a:$..id}", "empty key");
+    assert_malformed(p, "/x?{result=a:$[x]}", "index");
+    assert_malformed(p, "/x?{result=a:$[1}", "index");
+    assert_malformed(p, "/x?{result=a:$[12345678901]}", "index");
+    assert_malformed(p, "/x?{result=a:$ .id}", "not .key");
+}
+
+static void test_path_problem(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_null(batch_ref_path_problem(p, "$"));
+    assert_null(batch_ref_path_problem(p, "$.items[0].name"));
+    assert_null(batch_ref_path_problem(p, "$[*].a.*[2]"));
+    assert_non_null(batch_ref_path_problem(p, ""));
+    assert_non_null(batch_ref_path_problem(p, "$.a]"));
+}
+
+/* --- evaluating paths --- */
+
+#define DOC "{\"id\": 42, \"name\": \"Ann\", \"ok\": true, \"none\": null, " \
+            "\"data\": [{\"id\": 1}, {\"id\": 2}, {\"id\": \"x\"}], " \
+            "\"obj\": {\"a\": [1, 2], \"b\": {\"c\": \"d\"}}}"
+
+static void test_evaluate_scalars(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(eval(p, DOC, "$.id"), "42");
+    assert_string_equal(eval(p, DOC, "$.name"), "Ann");
+    assert_string_equal(eval(p, DOC, "$.ok"), "true");
+    assert_string_equal(eval(p, DOC, "$.none"), "null");
+    assert_string_equal(eval(p, DOC, "$.data[1].id"), "2");
+    assert_string_equal(eval(p, "1.5", "$"), "1.5");
+}
+
+static void test_evaluate_joins(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(eval(p, DOC, "$.data.*.id"), "1,2,x");
+    assert_string_equal(eval(p, DOC, "$.data[*].id"), "1,2,x");
+    assert_string_equal(eval(p, DOC, "$.obj.*"), "[1,2],{\"c\":\"d\"}");
+    assert_string_equal(eval(p, "[[1,2],[3]]", "$.*.*"), "1,2,3");
+}
+
+static void test_evaluate_containers(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(eval(p, DOC, "$.obj.b"), "{\"c\":\"d\"}");
+    assert_string_equal(eval(p, "{\"u\":\"/x\"}", "$"), "{\"u\":\"/x\"}");
+}
+
+static void test_evaluate_no_match(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *why = NULL;
+
+    assert_null(eval(p, DOC, "$.missing"));
+    assert_null(eval(p, DOC, "$.data[3]"));
+    assert_null(eval(p, DOC, "$.id.x"));
+    assert_null(eval(p, DOC, "$.name[0]"));
+    assert_null(eval(p, DOC, "$.none.x"));
+    assert_null(eval(p, "[]", "$.*"));
+    assert_null(batch_ref_evaluate(p, tree_of(p, DOC), "$.missing", &why));
+    assert_contains(why, "matches nothing");
+}
+
+static void test_evaluate_nul_string(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *why = NULL;
+
+    assert_null(batch_ref_evaluate(p, tree_of(p, "{\"a\":\"x\\u0000y\"}"),
+                                   "$.a", &why));
+    assert_contains(why, "NUL");
+}
+
+static void test_evaluate_unicode(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(eval(p, "{\"n\":\"Zo\\u00eb \xe2\x82\xac\"}", "$.n"),
+                        "Zo\xc3\xab \xe2\x82\xac");
+    assert_string_equal(eval(p, "{\"\xc3\xa9\":1}", "$.\xc3\xa9"), "1");
+}
+
+/* --- escaping --- */
+
+static void test_escape_url(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(batch_ref_escape(p, "1,2,a-b_c.d~", BATCH_REF_URL),
+                        "1,2,a-b_c.d~");
+    assert_string_equal(batch_ref_escape(p, "a b&c=d/e?f#g%", BATCH_REF_URL),
+                        "a%20b%26c%3Dd%2Fe%3Ff%23g%25");
+    assert_string_equal(batch_ref_escape(p, "\xc3\xa9\r\n", BATCH_REF_URL),
+                        "%C3%A9%0D%0A");
+}
+
+static void test_escape_header(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(batch_ref_escape(p, "Bearer a b\t\"c\"",
+                                         BATCH_REF_HEADER),
+                        "Bearer a b\t\"c\"");
+    assert_null(batch_ref_escape(p, "a\r\nX-Evil: 1", BATCH_REF_HEADER));
+    assert_null(batch_ref_escape(p, "a\x01", BATCH_REF_HEADER));
+}
+
+static void test_escape_json_and_raw(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(batch_ref_escape(p, "say \"hi\"\\\n\x01\xc3\xa9",
+                                         BATCH_REF_JSON),
+                        "say \\\"hi\\\"\\\\\\u000a\\u0001\xc3\xa9");
+    assert_string_equal(batch_ref_escape(p, "a&b=\"c\"", BATCH_REF_RAW),
+                        "a&b=\"c\"");
+}
+
+/* --- substituting into an operation --- */
+
+typedef struct answers_t {
+    const char *name;
+    const char *body;
+} answers_t;
+
+static const char *answer(void *baton, const char *name, apr_size_t *len)
+{
+    const answers_t *a = baton;
+
+    for (; a->name; a++) {
+        if (!strcmp(a->name, name)) {
+            *len = strlen(a->body);
+            return a->body;
+        }
+    }
+    return NULL;
+}
+
+static const answers_t ANSWERS[] = {
+    { "a", DOC },
+    { "text", "plain text, not JSON" },
+    { "evil", "{\"v\": \"x\\r\\nSet-Cookie: y\", \"q\": \"\\\"}\"}" },
+    { NULL, NULL }
+};
+
+static batch_op_t *new_op(apr_pool_t *p, const char *url)
+{
+    batch_op_t *op = apr_pcalloc(p, sizeof(*op));
+
+    op->id = "b";
+    op->method = "POST";
+    op->url = url;
+    op->headers = apr_table_make(p, 2);
+    return op;
+}
+
+static batch_op_t *resolve(apr_pool_t *p, const batch_op_t *op,
+                           const char **why)
+{
+    *why = NULL;
+    return batch_ref_resolve_op(p, op, answer, (void *)ANSWERS, why);
+}
+
+static void test_resolve_url_headers_body(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *op = new_op(p, "/u/{result=a:$.id}?ids={result=a:$.data.*.id}"
+                            "&n={result=a:$.obj.b.c}");
+    const char *why;
+    batch_op_t *r;
+
+    apr_table_set(op->headers, "X-Name", "user {result=a:$.name}");
+    op->body = "name={result=a:$.name}&keep={x}";
+    op->body_len = strlen(op->body);
+    r = resolve(p, op, &why);
+    assert_non_null(r);
+    assert_string_equal(r->url, "/u/42?ids=1,2,x&n=d");
+    assert_string_equal(apr_table_get(r->headers, "X-Name"), "user Ann");
+    assert_string_equal(r->body, "name=Ann&keep={x}");
+    assert_int_equal(r->body_len, strlen(r->body));
+    /* the original is left alone: it is what the answer is listed under */
+    assert_string_equal(apr_table_get(op->headers, "X-Name"),
+                        "user {result=a:$.name}");
+}
+
+static void test_resolve_json_body(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *op = new_op(p, "/x");
+    const char *why;
+    batch_op_t *r;
+    json_object *t;
+
+    op->body = "{\"q\":\"{result=evil:$.q}\",\"v\":\"<{result=evil:$.v}>\"}";
+    op->body_len = strlen(op->body);
+    op->body_kind = BATCH_BODY_JSON;
+    r = resolve(p, op, &why);
+    assert_non_null(r);
+    t = tree_of(p, r->body);
+    assert_string_equal(json_object_get_string(
+        json_object_object_get(t, "q")), "\"}");
+    assert_string_equal(json_object_get_string(
+        json_object_object_get(t, "v")), "<x\r\nSet-Cookie: y>");
+}
+
+static void test_resolve_bytes_body_untouched(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *op = new_op(p, "/x");
+    const char *why;
+    batch_op_t *r;
+
+    op->body = "{result=a:$.id}";
+    op->body_len = strlen(op->body);
+    op->body_kind = BATCH_BODY_BYTES;
+    r = resolve(p, op, &why);
+    assert_non_null(r);
+    assert_string_equal(r->body, "{result=a:$.id}");
+}
+
+static void test_resolve_url_escaped(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *why;
+    batch_op_t *r = resolve(p, new_op(p, "/x?v={result=evil:$.v}"), &why);
+
+    assert_non_null(r);
+    assert_string_equal(r->url, "/x?v=x%0D%0ASet-Cookie%3A%20y");
+}
+
+static void assert_unresolved(apr_pool_t *p, batch_op_t *op,
+                              const char *what)
+{
+    const char *why;
+
+    assert_null(resolve(p, op, &why));
+    assert_contains(why, what);
+}
+
+static void test_resolve_failures(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *op;
+
+    assert_unresolved(p, new_op(p, "/x?{result=text:$.id}"), "is not JSON");
+    assert_unresolved(p, new_op(p, "/x?{result=a:$.nope}"),
+                      "{result=a:$.nope} matches nothing");
+    assert_unresolved(p, new_op(p, "/x?{result=gone:$}"), "is not JSON");
+    op = new_op(p, "/x");
+    apr_table_set(op->headers, "X-V", "{result=evil:$.v}");
+    assert_unresolved(p, op, "control character");
+}
+
+/* --- validation --- */
+
+static const batch_limits_t *limits(apr_pool_t *p)
+{
+    batch_limits_t *l = apr_pcalloc(p, sizeof(*l));
+
+    l->max_operations = 100;
+    l->allow_methods = batch_default_allow_methods(p);
+    return l;
+}
+
+static batch_t *parsed(apr_pool_t *p, const char *json)
+{
+    batch_error_t *err = NULL;
+    batch_t *b = batch_parse_json(p, unit_exact(p, json, strlen(json)),
+                                  strlen(json), &err);
+
+    assert_null(err);
+    assert_non_null(b);
+    return b;
+}
+
+static void test_validate_implies_dependency(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = parsed(p, "{\"requests\": ["
+        "{\"id\": \"b\", \"url\": \"/x?v={result=a:$.id}\"},"
+        "{\"id\": \"c\", \"url\": \"/y\", \"headers\": "
+        "{\"X-A\": \"{result=b:$}\"}},"
+        "{\"id\": \"a\", \"url\": \"/z\"}]}");
+    batch_op_t *op;
+
+    assert_null(batch_validate(p, b, limits(p)));
+    op = unit_op_at(b, 0);
+    assert_non_null(op->refers_to);
+    assert_int_equal(APR_ARRAY_IDX(op->refers_to, 0, int), 2);
+    assert_int_equal(APR_ARRAY_IDX(op->deps, 0, int), 2);
+    assert_true(unit_op_at(b, 2)->referenced);
+    assert_true(unit_op_at(b, 0)->referenced);
+    assert_false(unit_op_at(b, 1)->referenced);
+    assert_null(unit_op_at(b, 2)->refers_to);
+    /* a runs first, then b, then c */
+    assert_int_equal(b->order[0], 2);
+    assert_int_equal(b->order[1], 0);
+    assert_int_equal(b->order[2], 1);
+}
+
+static void test_validate_json_body_marked(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = parsed(p, "{\"requests\": [{\"id\": \"a\", \"url\": \"/a\"},"
+        "{\"id\": \"b\", \"method\": \"POST\", \"url\": \"/b\", "
+        "\"body\": {\"n\": \"{result=a:$.n}\"}}]}");
+
+    assert_null(batch_validate(p, b, limits(p)));
+    assert_int_equal(unit_op_at(b, 1)->body_kind, BATCH_BODY_JSON);
+    assert_non_null(unit_op_at(b, 1)->refers_to);
+}
+
+static void assert_refused(apr_pool_t *p, const char *json,
+                           const char *code, const char *operation,
+                           const char *what)
+{
+    batch_error_t *err = batch_validate(p, parsed(p, json), limits(p));
+
+    unit_assert_error(err, 400, code, operation);
+    assert_contains(err->message, what);
+}
+
+static void test_validate_refusals(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_refused(p, "{\"requests\": [{\"id\": \"b\", "
+                   "\"url\": \"/x?{result=nope:$.id}\"}]}",
+                   "invalid_reference", "b", "{result=nope:$.id}");
+    assert_refused(p, "{\"requests\": [{\"id\": \"a\", \"url\": \"/a\"}, "
+                   "{\"id\": \"b\", \"url\": \"/x\", \"headers\": "
+                   "{\"X-A\": \"{result=a:id}\"}}]}",
+                   "invalid_reference", "b", "header \"X-A\"");
+    assert_refused(p, "{\"requests\": [{\"id\": \"a\", \"url\": \"/a\"}, "
+                   "{\"id\": \"b\", \"method\": \"POST\", \"url\": \"/x\", "
+                   "\"body\": \"{result=a:$[}\"}]}",
+                   "invalid_reference", "b", "body");
+    assert_refused(p, "{\"requests\": [{\"id\": \"s\", "
+                   "\"url\": \"/x?{result=s:$.id}\"}]}",
+                   "invalid_dependency", NULL, "cycle");
+    assert_refused(p, "{\"requests\": [{\"id\": \"a\", "
+                   "\"url\": \"/x?{result=b:$.id}\"}, {\"id\": \"b\", "
+                   "\"url\": \"/y\", \"dependsOn\": [\"a\"]}]}",
+                   "invalid_dependency", NULL, "cycle");
+}
+
+static void test_validate_base64_body_ignored(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    /* base64 of "{result=nope:$}" */
+    batch_t *b = parsed(p, "{\"requests\": [{\"id\": \"a\", \"method\": "
+        "\"POST\", \"url\": \"/a\", \"bodyEncoding\": \"base64\", "
+        "\"body\": \"e3Jlc3VsdD1ub3BlOiR9\"}]}");
+
+    assert_null(batch_validate(p, b, limits(p)));
+    assert_null(unit_op_at(b, 0)->refers_to);
+}
+
+static void test_validate_no_references_batch(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = parsed(p, "{\"requests\": [{\"id\": \"a\", "
+                        "\"url\": \"/x?{result=nope:$}\"}]}");
+
+    b->no_references = 1;
+    assert_null(batch_validate(p, b, limits(p)));
+    assert_null(unit_op_at(b, 0)->refers_to);
+}
+
+static void test_validate_target_recomputed(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_limits_t *l = (batch_limits_t *)limits(p);
+    batch_op_t *op = new_op(p, "/x?v=1,2");
+
+    assert_null(batch_validate_target(p, op, l));
+    assert_string_equal(op->target, "/x?v=1,2");
+    l->max_target = 4;
+    unit_assert_error(batch_validate_target(p, op, l), 400, "invalid_url",
+                      "b");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        UNIT_TEST(test_find_one),
+        UNIT_TEST(test_find_several_and_none),
+        UNIT_TEST(test_find_malformed),
+        UNIT_TEST(test_path_problem),
+        UNIT_TEST(test_evaluate_scalars),
+        UNIT_TEST(test_evaluate_joins),
+        UNIT_TEST(test_evaluate_containers),
+        UNIT_TEST(test_evaluate_no_match),
+        UNIT_TEST(test_evaluate_nul_string),
+        UNIT_TEST(test_evaluate_unicode),
+        UNIT_TEST(test_escape_url),
+        UNIT_TEST(test_escape_header),
+        UNIT_TEST(test_escape_json_and_raw),
+        UNIT_TEST(test_resolve_url_headers_body),
+        UNIT_TEST(test_resolve_json_body),
+        UNIT_TEST(test_resolve_bytes_body_untouched),
+        UNIT_TEST(test_resolve_url_escaped),
+        UNIT_TEST(test_resolve_failures),
+        UNIT_TEST(test_validate_implies_dependency),
+        UNIT_TEST(test_validate_json_body_marked),
+        UNIT_TEST(test_validate_refusals),
+        UNIT_TEST(test_validate_base64_body_ignored),
+        UNIT_TEST(test_validate_no_references_batch),
+        UNIT_TEST(test_validate_target_recomputed),
+    };
+
+    int failed;
+
+    apr_initialize();
+    failed = cmocka_run_group_tests_name("reference", tests, NULL, NULL);
+    apr_terminate();
+    return failed;
+}
