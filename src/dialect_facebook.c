@@ -24,8 +24,7 @@
 #include "batch.h"
 #include "batch_format.h"
 #include "batch_json.h"
-
-#define REFERENCE "{result="
+#include "batch_reference.h"
 
 /* What one operation said beyond the operation model. */
 typedef struct fb_op_t {
@@ -359,27 +358,28 @@ static void mark_depended(fb_t *fb, const char *name)
     }
 }
 
-/* Every {result=NAME: in text; 0 (refused) when one names an unnamed
- * operation's batch[N] id, which no reference may reach. */
+/* The operations text's result references read are depended on; 0
+ * (refused) when one names an unnamed operation's batch[N] id, which no
+ * reference may reach. A malformed reference is validation's to refuse. */
 static int scan_references(fb_t *fb, const batch_op_t *bop, const char *text)
 {
-    const char *ref = text ? strstr(text, REFERENCE) : NULL;
+    const char *why;
+    apr_array_header_t *refs;
+    int i;
 
-    for (; ref; ref = strstr(ref + 1, REFERENCE)) {
-        const char *name = ref + sizeof(REFERENCE) - 1;
-        const char *colon = strchr(name, ':');
-        const char *id;
+    if (!batch_ref_any(text)
+        || !(refs = batch_ref_find(fb->ps.pool, text, &why))) {
+        return 1;
+    }
+    for (i = 0; i < refs->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(refs, i, batch_ref_t).name;
 
-        if (!colon) {
-            return 1;
-        }
-        id = apr_pstrmemdup(fb->ps.pool, name, (apr_size_t)(colon - name));
-        if (is_index_id(id)) {
+        if (is_index_id(name)) {
             return refuse(fb, BATCH_E_DEPENDENCY, bop->id,
                           "%s refers to %s, an operation without a name",
-                          bop->id, id);
+                          bop->id, name);
         }
-        mark_depended(fb, id);
+        mark_depended(fb, name);
     }
     return 1;
 }
@@ -420,7 +420,7 @@ static int find_dependencies(fb_t *fb, const batch_t *batch)
             mark_depended(fb, name);
         }
         if (!scan_references(fb, op, op->url)
-            || (op->body && !scan_references(fb, op, op->body))
+            || !scan_references(fb, op, op->body)
             || !apr_table_do(scan_header, &scan, op->headers, NULL)) {
             return 0;
         }
