@@ -194,6 +194,9 @@ batch_error_t *batch_validate_target(apr_pool_t *p, batch_op_t *op,
 /* Header names, values, methods and URLs as the validator sees them. */
 int batch_is_token(const char *s);
 int batch_is_header_value(const char *s);
+/* What makes url unusable as an operation's URL (an absolute or
+ * network-path URL, a fragment, a control character...), or NULL. */
+const char *batch_url_problem(const char *url);
 /* The name of t's first header whose name is not a token or whose value
  * is not a field value, or NULL: what httpd refuses to send (emitters
  * write only answers without one). */

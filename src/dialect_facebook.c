@@ -226,6 +226,7 @@ static int parse_url(fb_t *fb, json_object *op, batch_op_t *bop,
     int failed = 0;
     const char *url = batch_parse_string(&fb->ps, op, "relative_url", where,
                                          BATCH_E_INVALID_URL, &failed);
+    const char *problem;
 
     if (failed) {
         return 0;
@@ -233,6 +234,11 @@ static int parse_url(fb_t *fb, json_object *op, batch_op_t *bop,
     if (!url) {
         return refuse(fb, BATCH_E_INVALID_REQUEST, where,
                       "%s has no relative_url", where);
+    }
+    /* checked as written: a '/' put in front would hide "http://..." */
+    if ((problem = batch_url_problem(url))) {
+        return refuse(fb, BATCH_E_INVALID_URL, where,
+                      "relative_url of %s %s", where, problem);
     }
     bop->url = fb->in->base_url || url[0] == '/'
                ? url : apr_pstrcat(fb->ps.pool, "/", url, NULL);

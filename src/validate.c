@@ -223,8 +223,7 @@ static const char *encode_target(apr_pool_t *p, const char *url)
     return out;
 }
 
-/* What makes a URL unusable as a request target, or NULL. */
-static const char *url_problem(const char *url)
+const char *batch_url_problem(const char *url)
 {
     const unsigned char *s;
 
@@ -272,7 +271,7 @@ static batch_error_t *check_target_length(check_t *ck, batch_op_t *op)
 static batch_error_t *check_url(check_t *ck, batch_op_t *op)
 {
     const char *base = ck->limits->base_url;
-    const char *problem = url_problem(op->url);
+    const char *problem = batch_url_problem(op->url);
     const char *where = batch_op_where(ck->pool, op);
     apr_size_t n;
 

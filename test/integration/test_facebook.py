@@ -299,6 +299,18 @@ def test_invalid_operation_runs_nothing(server):
                    server=server, tok=tok)
 
 
+def test_absolute_relative_url_runs_nothing(server):
+    """Put under '/', "http://host/" would become a local path; it is
+    refused as an absolute URL is in every other format."""
+    for url in ("http://example.com/x", "//example.com/x"):
+        tok = token()
+        res = post_fb(server, [{"method": "POST",
+                                "relative_url": record_url(tok)},
+                               {"relative_url": url}])
+        assert_refused(res, 400, "invalid_url", operation="batch[1]",
+                       server=server, tok=tok)
+
+
 def test_nested_batch_runs_nothing(server):
     tok = token()
     res = post_fb(server, [{"relative_url": record_url(tok)},

@@ -240,6 +240,18 @@ static void test_body_is_a_form(void **state)
                       400, BATCH_E_INVALID_BODY, "batch[0]");
 }
 
+static void test_absolute_relative_url_refused(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    unit_assert_error(refused(p, "{\"batch\": [{\"relative_url\": "
+                              "\"https://example.com/me\"}]}"),
+                      400, BATCH_E_INVALID_URL, "batch[0]");
+    unit_assert_error(refused(p, "{\"batch\": [{\"relative_url\": "
+                              "\"//example.com/me\"}]}"),
+                      400, BATCH_E_INVALID_URL, "batch[0]");
+}
+
 static void test_headers_both_spellings(void **state)
 {
     batch_t *batch = parse_ok(UNIT_POOL(state), "{\"batch\": [{"
@@ -624,6 +636,7 @@ int main(void)
         UNIT_TEST(test_method_defaults_to_get),
         UNIT_TEST(test_include_headers_false),
         UNIT_TEST(test_body_is_a_form),
+        UNIT_TEST(test_absolute_relative_url_refused),
         UNIT_TEST(test_headers_both_spellings),
         UNIT_TEST(test_bad_headers),
         UNIT_TEST(test_names_and_depends_on),
