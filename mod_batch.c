@@ -12,6 +12,10 @@
 #include <http_request.h>
 
 #include "mod_batch.h"
+#include "mod_batch_capture.h"
+#include "mod_batch_config.h"
+#include "mod_batch_serve.h"
+#include "mod_batch_subreq.h"
 
 static int batch_handler(request_rec *r)
 {

@@ -18,11 +18,11 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-300}
 harnesses=(${FUZZ_ONLY:-parse_json parse_multipart parse_dialects validate
             emit reference})
-core_src=(src/error.c src/format.c src/json.c src/parse_json.c
-          src/parse_multipart.c src/validate.c src/emit_json.c
-          src/emit_multipart.c src/dialect.c src/dialect_rails.c
-          src/dialect_array.c src/dialect_keyed.c src/dialect_facebook.c
-          src/form.c src/schedule.c src/reference.c test/support/pool_shim.c)
+core_src=(src/batch_error.c src/batch_format.c src/batch_json.c src/batch_parse_json.c
+          src/batch_parse_multipart.c src/batch_validate.c src/batch_emit_json.c
+          src/batch_emit_multipart.c src/batch_dialect.c src/batch_dialect_rails.c
+          src/batch_dialect_array.c src/batch_dialect_keyed.c src/batch_dialect_facebook.c
+          src/batch_form.c src/batch_schedule.c src/batch_reference.c test/support/pool_shim.c)
 out=build/fuzz
 mkdir -p "$out/bin" "$out/corpus" "$out/crashes"
 

@@ -112,20 +112,4 @@ typedef struct batch_result_t {
 #define BATCH_E_INVALID_REFERENCE "invalid_reference"
 #define BATCH_E_UNRESOLVED_REFERENCE "unresolved_reference"
 
-/* Builds a refusal; the message is formatted into pool p. */
-batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
-                                const char *operation, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-/* Where an operation is, for messages: its id if it has one. */
-const char *batch_op_where(apr_pool_t *p, const batch_op_t *op);
-
-/* An answer the module makes itself (424, 502, 508...) with a JSON body. */
-batch_result_t *batch_result_error(apr_pool_t *p, int status,
-                                   const char *reason, const char *code,
-                                   const char *message);
-
-/* The JSON text {"error": {...}} describing a refusal. */
-const char *batch_error_json(apr_pool_t *p, const batch_error_t *err);
-
 #endif /* BATCH_H */

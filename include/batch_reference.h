@@ -17,6 +17,8 @@
 
 #include "batch.h"
 
+struct json_object;
+
 /* Where a value is substituted, which says how it is escaped. */
 typedef enum {
     BATCH_REF_URL,      /* percent-encoded but unreserved bytes and ',' */

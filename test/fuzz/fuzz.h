@@ -20,8 +20,12 @@
 #include <apr_base64.h>
 
 #include "batch.h"
+#include "batch_emit_json.h"
+#include "batch_emit_multipart.h"
+#include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_validate.h"
 
 /* Aborts with a message; libFuzzer keeps the input. */
 #define FUZZ_CHECK(cond, what)                                          \

@@ -6,6 +6,8 @@
  * contract of batch_result_t (no header httpd would refuse to send).
  */
 #include "fuzz.h"
+#include "batch.h"
+#include "batch_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,7 +65,7 @@ static batch_result_t *answer_from(apr_pool_t *p, reader_t *rd)
 
         apr_table_add(res->headers, name, take_string(p, rd));
         if (batch_first_bad_header(res->headers)) {
-            /* the executor answers 500 instead (src/operation.c) */
+            /* the executor answers 500 instead (src/mod_batch_subreq.c) */
             apr_table_unset(res->headers, name);
         }
         /* the executor never hands an answer's own Content-Length on

@@ -9,6 +9,16 @@
  * strict JSON.
  */
 #include "fuzz.h"
+#include "batch.h"
+#include "batch_dialect.h"
+#include "batch_dialect_array.h"
+#include "batch_dialect_facebook.h"
+#include "batch_dialect_keyed.h"
+#include "batch_dialect_rails.h"
+#include "batch_error.h"
+#include "batch_format.h"
+#include "batch_json.h"
+#include "batch_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,7 +42,7 @@ static const char *media_type(uint8_t pick)
     return types[pick / 6 % 3];
 }
 
-/* The format serve.c reads the body with, as it chooses it. */
+/* The format mod_batch_serve.c reads the body with, as it chooses it. */
 static const batch_format_t *format_of(apr_pool_t *p, batch_input_t *in,
                                        const batch_format_t *forced,
                                        batch_error_t **err)

@@ -3,6 +3,8 @@
  * on whatever was accepted.
  */
 #include "fuzz.h"
+#include "batch.h"
+#include "batch_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,6 +4,8 @@
  * boundary parameter is fuzzed too; the rest is the body.
  */
 #include "fuzz.h"
+#include "batch.h"
+#include "batch_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

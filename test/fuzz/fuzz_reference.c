@@ -1,12 +1,15 @@
 /*
- * libFuzzer: result references (src/reference.c). The input is a template
+ * libFuzzer: result references (src/batch_reference.c). The input is a template
  * line (a url, header value or body that may hold {result=NAME:PATH}),
  * then the JSON answer every NAME reads. Whatever is found must be where
  * it says; whatever is substituted must still be a sendable url, a header
  * value, and, inside a JSON string body, strict JSON.
  */
 #include "fuzz.h"
+#include "batch.h"
+#include "batch_json.h"
 #include "batch_reference.h"
+#include "batch_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

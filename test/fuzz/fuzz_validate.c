@@ -4,6 +4,8 @@
  * value, BatchBaseURL), and the UTF-8 checker against a reference decoder.
  */
 #include "fuzz.h"
+#include "batch.h"
+#include "batch_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -74,7 +76,7 @@ static int has_control(const char *s, const char *allowed)
     return 0;
 }
 
-/* BatchBaseURL's own rule (src/config.c), as apache2 -t enforces it. */
+/* BatchBaseURL's own rule (src/mod_batch_config.c), as apache2 -t enforces it. */
 static int base_url_allowed(const char *base)
 {
     return base[0] == '/' && base[1] != '/' && !strpbrk(base, "?# \t\\")

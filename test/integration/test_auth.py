@@ -234,7 +234,7 @@ def test_protected_endpoint_operations_checked_on_their_own(server):
 
 # --------------------------------------------------------------------------
 # Hop-by-hop and body headers of the batch request never reach an operation
-# (src/operation.c: not_inherited, Proxy-*, Content-*, and what Connection
+# (src/mod_batch_subreq.c: not_inherited, Proxy-*, Content-*, and what Connection
 # names)
 
 NEVER_INHERITED = {

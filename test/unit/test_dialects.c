@@ -1,7 +1,7 @@
 /*
  * The JSON dialects of SPEC section 8: which one a document is
- * (src/dialect.c), and each dialect's parser and emitter
- * (src/dialect_rails.c, src/dialect_array.c, src/dialect_keyed.c; the
+ * (src/batch_dialect.c), and each dialect's parser and emitter
+ * (src/batch_dialect_rails.c, src/batch_dialect_array.c, src/batch_dialect_keyed.c; the
  * facebook dialect has test_facebook.c).
  */
 #include <apr_strings.h>
@@ -10,6 +10,11 @@
 
 #include "unit.h"
 #include "batch.h"
+#include "batch_dialect.h"
+#include "batch_dialect_array.h"
+#include "batch_dialect_facebook.h"
+#include "batch_dialect_keyed.h"
+#include "batch_dialect_rails.h"
 #include "batch_format.h"
 #include "batch_json.h"
 

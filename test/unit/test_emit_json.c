@@ -1,7 +1,7 @@
 /*
- * The JSON emitter (src/emit_json.c), the error helpers (src/error.c), the
- * format table and media types (src/format.c) and the strict JSON parser
- * they rely on (src/json.c).
+ * The JSON emitter (src/batch_emit_json.c), the error helpers (src/batch_error.c), the
+ * format table and media types (src/batch_format.c) and the strict JSON parser
+ * they rely on (src/batch_json.c).
  *
  * Every emitted document is checked by a small RFC 8259 checker of its own
  * below, not only by json-c, because json-c accepts more than JSON (NaN,
@@ -16,8 +16,11 @@
 
 #include "unit.h"
 #include "batch.h"
+#include "batch_emit_json.h"
+#include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_validate.h"
 
 /* --- an RFC 8259 checker, independent of json-c --- */
 
@@ -922,7 +925,7 @@ static void test_repeated_latin1_header_not_double_encoded(void **state)
                         "caf\xc3\xa9, caf\xc3\xa9");
 }
 
-/* --- src/error.c --- */
+/* --- src/batch_error.c --- */
 
 static void test_error_make(void **state)
 {
@@ -1052,7 +1055,7 @@ static void test_result_error(void **state)
     assert_no_member(e, "operation");
 }
 
-/* --- src/format.c --- */
+/* --- src/batch_format.c --- */
 
 static void test_media_type(void **state)
 {
@@ -1128,7 +1131,7 @@ static void test_format_json_table(void **state)
                         "application/json");
 }
 
-/* --- src/json.c --- */
+/* --- src/batch_json.c --- */
 
 /* batch_json_parse on an exact-size copy of len bytes of text. */
 static json_object *json_parse(apr_pool_t *p, const char *text,

@@ -1,5 +1,5 @@
 /*
- * The multipart/mixed emitter (src/emit_multipart.c): the response of
+ * The multipart/mixed emitter (src/batch_emit_multipart.c): the response of
  * SPEC.md section 3, written into an apr_bucket_brigade.
  *
  * The output is checked two ways: byte for byte against expected text (the
@@ -15,6 +15,7 @@
 
 #include "unit.h"
 #include "batch.h"
+#include "batch_emit_multipart.h"
 #include "batch_format.h"
 
 #define HEX_LEN 32

@@ -1,6 +1,6 @@
 /*
- * The facebook dialect (src/dialect_facebook.c) and the HTML form
- * decoding it reads its batch field with (src/form.c).
+ * The facebook dialect (src/batch_dialect_facebook.c) and the HTML form
+ * decoding it reads its batch field with (src/batch_form.c).
  */
 #include <apr_strings.h>
 #include <apr_tables.h>
@@ -8,8 +8,11 @@
 
 #include "unit.h"
 #include "batch.h"
+#include "batch_dialect.h"
+#include "batch_dialect_facebook.h"
+#include "batch_dialect_rails.h"
+#include "batch_form.h"
 #include "batch_format.h"
-#include "batch_json.h"
 
 #define FORM "application/x-www-form-urlencoded"
 

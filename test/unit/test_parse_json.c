@@ -1,5 +1,5 @@
 /*
- * batch_parse_json() (src/parse_json.c): the JSON batch format of
+ * batch_parse_json() (src/batch_parse_json.c): the JSON batch format of
  * SPEC.md section 2, and the section 5 refusals the parser makes itself.
  */
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include "unit.h"
 #include "batch.h"
-#include "batch_format.h"
+#include "batch_parse_json.h"
 
 /* The SPEC section 2 example, verbatim. */
 static const char spec_example[] =

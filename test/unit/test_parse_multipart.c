@@ -1,7 +1,7 @@
 /*
- * batch_parse_multipart() (src/parse_multipart.c): the multipart/mixed
+ * batch_parse_multipart() (src/batch_parse_multipart.c): the multipart/mixed
  * format of SPEC.md section 3, the section 5 refusals the parser makes
- * itself, and what batch_validate() (src/validate.c) makes of its output.
+ * itself, and what batch_validate() (src/batch_validate.c) makes of its output.
  *
  * Every body is parsed from an exact-size malloc'd copy that is freed
  * before the result is looked at: ASan then reports a read past the end of
@@ -14,6 +14,8 @@
 #include "unit.h"
 #include "batch.h"
 #include "batch_format.h"
+#include "batch_parse_multipart.h"
+#include "batch_validate.h"
 
 #define CT_B "multipart/mixed; boundary=b"
 #define PART_HTTP "Content-Type: application/http\r\n"

@@ -1,13 +1,15 @@
 /*
- * Result references (src/reference.c): finding them, the JSONPath subset,
+ * Result references (src/batch_reference.c): finding them, the JSONPath subset,
  * joins, escaping per context, substitution into an operation, and what
- * validation makes of them (src/validate.c).
+ * validation makes of them (src/batch_validate.c).
  */
 #include "unit.h"
 
-#include "batch_format.h"
+#include "batch.h"
 #include "batch_json.h"
+#include "batch_parse_json.h"
 #include "batch_reference.h"
+#include "batch_validate.h"
 
 static json_object *tree_of(apr_pool_t *p, const char *text)
 {

@@ -1,5 +1,5 @@
 /*
- * The parallel executor's ready queue (src/schedule.c): SPEC section 6,
+ * The parallel executor's ready queue (src/batch_schedule.c): SPEC section 6,
  * "operations whose dependencies are done run concurrently".
  */
 #include "unit.h"

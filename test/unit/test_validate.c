@@ -1,5 +1,5 @@
 /*
- * batch_validate() and its character checks (src/validate.c): SPEC section 5,
+ * batch_validate() and its character checks (src/batch_validate.c): SPEC section 5,
  * and the execution order of SPEC section 6.
  */
 #include <apr_strings.h>
@@ -7,7 +7,8 @@
 
 #include "unit.h"
 #include "batch.h"
-#include "batch_format.h"
+#include "batch_error.h"
+#include "batch_validate.h"
 
 /* Room for every test's operations, so pushing never moves them. */
 #define MAX_TEST_OPS 64

@@ -6,7 +6,13 @@
 #include <apr_strings.h>
 #include <apr_escape.h>
 
+#include "batch_dialect.h"
 #include "batch.h"
+#include "batch_dialect_array.h"
+#include "batch_dialect_facebook.h"
+#include "batch_dialect_keyed.h"
+#include "batch_dialect_rails.h"
+#include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
 

@@ -21,10 +21,16 @@
 #include <apr_strings.h>
 #include <apr_hash.h>
 
+#include "batch_dialect_facebook.h"
 #include "batch.h"
+#include "batch_dialect.h"
+#include "batch_emit_json.h"
+#include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_parse_json.h"
 #include "batch_reference.h"
+#include "batch_validate.h"
 
 /* What one operation said beyond the operation model. */
 typedef struct fb_op_t {

@@ -13,7 +13,13 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
+#include "mod_batch_subreq.h"
+#include "batch.h"
+#include "batch_error.h"
+#include "batch_validate.h"
 #include "mod_batch.h"
+#include "mod_batch_capture.h"
+#include "mod_batch_config.h"
 
 APLOG_USE_MODULE(batch);
 

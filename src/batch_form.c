@@ -8,8 +8,9 @@
 #include <apr_strings.h>
 #include <apr_escape.h>
 
-#include "batch.h"
+#include "batch_form.h"
 #include "batch_format.h"
+#include "batch_parse_multipart.h"
 
 #define URLENCODED "application/x-www-form-urlencoded"
 #define FORM_DATA "multipart/form-data"

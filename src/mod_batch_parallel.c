@@ -66,7 +66,10 @@
 #include <http_request.h>
 #include <mpm_common.h>
 
+#include "mod_batch_parallel.h"
+#include "batch.h"
 #include "mod_batch.h"
+#include "mod_batch_subreq.h"
 
 APLOG_USE_MODULE(batch);
 

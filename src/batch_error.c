@@ -3,9 +3,10 @@
 #include <string.h>
 #include <apr_strings.h>
 
+#include "batch_error.h"
 #include "batch.h"
-#include "batch_format.h"
 #include "batch_json.h"
+#include "batch_validate.h"
 
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
                                 const char *operation, const char *fmt, ...)

@@ -5,13 +5,15 @@
  *
  * The parser checks JSON types and copies every field out of the json-c
  * tree; what the values mean (methods, URLs, header syntax, ids, the
- * dependency graph) is checked by src/validate.c.
+ * dependency graph) is checked by src/batch_validate.c.
  */
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_base64.h>
 
+#include "batch_parse_json.h"
 #include "batch.h"
+#include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
 #include "batch_reference.h"

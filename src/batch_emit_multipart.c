@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_general.h>
 
+#include "batch_emit_multipart.h"
 #include "batch.h"
 #include "batch_format.h"
 

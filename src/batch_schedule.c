@@ -4,6 +4,7 @@
  * starts first (its entry is the next one the aggregate can write).
  */
 #include "batch_schedule.h"
+#include "batch.h"
 
 typedef enum {
     OP_WAITING = 0,             /* not ready, or ready and in the heap */

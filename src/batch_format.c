@@ -4,6 +4,11 @@
 #include <apr_lib.h>
 
 #include "batch_format.h"
+#include "batch_dialect_facebook.h"
+#include "batch_emit_json.h"
+#include "batch_emit_multipart.h"
+#include "batch_parse_json.h"
+#include "batch_parse_multipart.h"
 
 const batch_format_t batch_format_json = {
     "json",

@@ -3,7 +3,7 @@
  * aggregate in request order, each entry as soon as it and every entry
  * before it are done (SPEC §6, §7). It knows no format. With
  * BatchConcurrency 1 operations run one at a time in this thread; above,
- * this thread schedules them onto worker threads (src/parallel.c) and
+ * this thread schedules them onto worker threads (src/mod_batch_parallel.c) and
  * writes their answers as they come back.
  */
 #include <string.h>
@@ -15,9 +15,18 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "mod_batch.h"
-#include "batch_schedule.h"
+#include "mod_batch_execute.h"
+#include "batch.h"
+#include "batch_error.h"
+#include "batch_format.h"
 #include "batch_reference.h"
+#include "batch_schedule.h"
+#include "batch_validate.h"
+#include "mod_batch.h"
+#include "mod_batch_config.h"
+#include "mod_batch_parallel.h"
+#include "mod_batch_serve.h"
+#include "mod_batch_subreq.h"
 
 APLOG_USE_MODULE(batch);
 

@@ -8,10 +8,10 @@
 #include <apr_hash.h>
 #include <apr_lib.h>
 
-#include "batch.h"
-#include "batch_format.h"
-#include "batch_json.h"
 #include "batch_reference.h"
+#include "batch.h"
+#include "batch_json.h"
+#include "batch_validate.h"
 
 #define REF_OPEN "{result="
 #define REF_OPEN_LEN (sizeof(REF_OPEN) - 1)

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <apr_strings.h>
 
+#include "batch_dialect_rails.h"
 #include "batch.h"
+#include "batch_dialect.h"
+#include "batch_emit_json.h"
+#include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_parse_json.h"
 
 #define RAILS_REFUSED 422
 

@@ -7,10 +7,11 @@
 #include <apr_hash.h>
 #include <apr_lib.h>
 
+#include "batch_validate.h"
 #include "batch.h"
-#include "batch_schedule.h"
-#include "batch_format.h"
+#include "batch_error.h"
 #include "batch_reference.h"
+#include "batch_schedule.h"
 
 typedef struct check_t {
     apr_pool_t *pool;

@@ -13,8 +13,15 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
+#include "mod_batch_serve.h"
+#include "batch.h"
+#include "batch_dialect.h"
+#include "batch_error.h"
+#include "batch_format.h"
+#include "batch_validate.h"
 #include "mod_batch.h"
-#include "batch_json.h"
+#include "mod_batch_config.h"
+#include "mod_batch_execute.h"
 
 APLOG_USE_MODULE(batch);
 

@@ -10,7 +10,8 @@
 #include <http_protocol.h>
 #include <util_filter.h>
 
-#include "mod_batch.h"
+#include "mod_batch_capture.h"
+#include "batch.h"
 
 #define CAPTURE_FILTER "BATCH_CAPTURE"
 #define OP_INPUT_FILTER "BATCH_OP_INPUT"

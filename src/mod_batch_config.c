@@ -9,6 +9,9 @@
 #include <http_core.h>
 #include <ap_mpm.h>
 
+#include "mod_batch_config.h"
+#include "batch_dialect.h"
+#include "batch_validate.h"
 #include "mod_batch.h"
 
 #define UNSET (-1)

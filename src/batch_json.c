@@ -5,8 +5,8 @@
 #include <apr_hash.h>
 #include <apr_lib.h>
 
-#include "batch_format.h"
 #include "batch_json.h"
+#include "batch_validate.h"
 
 static apr_status_t json_release(void *obj)
 {

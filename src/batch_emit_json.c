@@ -6,9 +6,11 @@
 #include <apr_strings.h>
 #include <apr_base64.h>
 
+#include "batch_emit_json.h"
 #include "batch.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_validate.h"
 
 /* Header values are bytes; JSON needs UTF-8, so read others as Latin-1. */
 const char *batch_emit_header_utf8(apr_pool_t *p, const char *v)

@@ -12,8 +12,11 @@
 #include <apr_lib.h>
 #include <apr_uri.h>
 
+#include "batch_parse_multipart.h"
 #include "batch.h"
+#include "batch_error.h"
 #include "batch_format.h"
+#include "batch_validate.h"
 
 /* A part's or an inner request's header block: what httpd itself allows
  * (DEFAULT_LIMIT_REQUEST_FIELDSIZE and _FIELDS). */

@@ -1,0 +1,38 @@
+/*
+ * The JSON dialects: the canonical JSON format is the "graph" dialect; the
+ * others are formats too, chosen by the shape of a JSON body or forced by
+ * BatchDialect (src/batch_dialect.c).
+ */
+#ifndef BATCH_DIALECT_H
+#define BATCH_DIALECT_H
+
+#include <json.h>
+#include "batch.h"
+#include "batch_format.h"
+
+/* The dialect BatchDialect names ("graph", "rails"...), NULL for "auto";
+ * *known is 0 when name is no dialect at all. */
+const batch_format_t *batch_dialect_named(const char *name, int *known);
+/* Whether a location forcing forced (NULL: auto) takes a body read by fmt,
+ * the format of its media type: an HTML form is a facebook batch only. */
+int batch_dialect_takes(const batch_format_t *forced,
+                        const batch_format_t *fmt);
+/* The dialect for a JSON body at a location forcing forced (NULL: auto).
+ * Auto takes the dialect whose shape the body has, or graph when it is not
+ * JSON or has no known shape, so that graph's parser says what is wrong.
+ * NULL and a 400 refusal naming the dialect when the body has the shape
+ * of another dialect than the forced one, or of one not implemented.
+ * The body's JSON tree, made in tree_pool, is left in *tree (NULL when
+ * the body is not JSON) for the dialect's parser, so it is parsed once. */
+const batch_format_t *batch_dialect_choose(apr_pool_t *p,
+                                           const batch_format_t *forced,
+                                           const char *body, apr_size_t len,
+                                           apr_pool_t *tree_pool,
+                                           struct json_object **tree,
+                                           batch_error_t **err);
+
+/* obj's members as an application/x-www-form-urlencoded string, nested
+ * values named as Rack and PHP read them (a[b]=1, a[]=2). */
+const char *batch_form_encode(apr_pool_t *p, json_object *obj);
+
+#endif /* BATCH_DIALECT_H */

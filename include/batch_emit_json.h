@@ -1,0 +1,35 @@
+/*
+ * The canonical JSON format's emitter (src/batch_emit_json.c), and what the
+ * JSON dialects' emitters share.
+ */
+#ifndef BATCH_EMIT_JSON_H
+#define BATCH_EMIT_JSON_H
+
+#include <json.h>
+#include "batch.h"
+#include "batch_format.h"
+
+const char *batch_emit_json_type(batch_emit_t *e);
+apr_status_t batch_emit_json_begin(batch_emit_t *e);
+apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
+                                    const batch_result_t *res);
+/* Writes entry (a JSON object) to bb with one more member last, name:
+ * res's body as a JSON value (the JSON answer itself, a string, or the
+ * base64 text of bytes that are not UTF-8; null when empty). name NULL
+ * writes entry alone. */
+apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
+                              json_object *entry, const char *name,
+                              const batch_result_t *res);
+apr_status_t batch_emit_json_end(batch_emit_t *e);
+
+/* Response headers as a JSON object; repeated names joined with ", ". */
+json_object *batch_emit_headers_object(apr_pool_t *p,
+                                       const apr_table_t *headers);
+/* A header value as UTF-8: bytes that are not are read as Latin-1. */
+const char *batch_emit_header_utf8(apr_pool_t *p, const char *v);
+/* Writes res's body as one JSON string: the text, or the base64 text of
+ * bytes that are not UTF-8; "" when empty. */
+apr_status_t batch_emit_body_string(batch_emit_t *e, apr_pool_t *p,
+                                    const batch_result_t *res);
+
+#endif /* BATCH_EMIT_JSON_H */

@@ -1,0 +1,20 @@
+/*
+ * HTML forms (src/batch_form.c): application/x-www-form-urlencoded and
+ * multipart/form-data.
+ */
+#ifndef BATCH_FORM_H
+#define BATCH_FORM_H
+
+#include <apr_pools.h>
+
+int batch_media_type_is_form(const char *media_type);
+/* The value of the field name of a form body of Content-Type ctype, a
+ * string made in p, its length in *len; NULL when the form has no such
+ * field, or when the body is not a well-formed form or has the field
+ * twice: then *why says so. */
+const char *batch_form_field(apr_pool_t *p, const char *ctype,
+                             const char *body, apr_size_t blen,
+                             const char *name, apr_size_t *len,
+                             const char **why);
+
+#endif /* BATCH_FORM_H */

@@ -1,0 +1,47 @@
+/*
+ * Directives and the effective settings of a batch location
+ * (src/mod_batch_config.c).
+ */
+#ifndef MOD_BATCH_CONFIG_H
+#define MOD_BATCH_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include "batch.h"
+#include "batch_format.h"
+
+typedef struct batch_dir_conf_t {
+    int max_operations;
+    apr_off_t max_request_size;
+    apr_off_t max_op_response_size;
+    apr_array_header_t *allow_methods;  /* upper-case const char * */
+    const char *base_url;
+    int base_url_set;
+    int inherit_headers;
+    apr_interval_time_t timeout;        /* 0: none */
+    int concurrency;
+    const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
+    int dialect_set;
+} batch_dir_conf_t;
+
+extern const command_rec batch_cmds[];
+void *batch_create_dir_conf(apr_pool_t *p, char *dir);
+void *batch_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
+/* The effective settings for a request, defaults applied. */
+typedef struct batch_settings_t {
+    batch_limits_t limits;
+    apr_off_t max_request_size;
+    apr_off_t max_op_response_size;
+    int inherit_headers;
+    apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
+    int concurrency;                    /* BatchConcurrency; 1: sequential */
+    const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
+    /* the innermost section's path (<Location /batch>), NULL for a
+     * regex; for the path after it (array) and nesting */
+    const char *location;
+} batch_settings_t;
+
+void batch_settings_get(request_rec *r, batch_settings_t *s);
+
+#endif /* MOD_BATCH_CONFIG_H */

@@ -1,0 +1,27 @@
+/*
+ * Running one operation as a subrequest (src/mod_batch_subreq.c).
+ */
+#ifndef MOD_BATCH_SUBREQ_H
+#define MOD_BATCH_SUBREQ_H
+
+#include <httpd.h>
+#include "batch.h"
+#include "mod_batch_config.h"
+
+typedef struct batch_run_t {
+    const batch_op_t *pending;  /* the op whose subrequest is being made */
+    const batch_settings_t *settings;
+    ap_filter_t *capture;       /* the pending op's capture filter */
+    ap_conf_vector_t *auth_dir_config;
+    /* the batch's request headers an op inherits (SPEC section 4), made
+     * once per batch; the parent shows them while a subrequest is made */
+    apr_table_t *inherited;
+} batch_run_t;
+
+int batch_create_request(request_rec *r);
+int batch_restore_port(request_rec *r, int lookup);
+batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s);
+batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
+                             const batch_op_t *op, apr_pool_t *op_pool);
+
+#endif /* MOD_BATCH_SUBREQ_H */
