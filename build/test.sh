@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+# Copyright 2026 The mod_batch authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # Installs what is missing (Debian 12), builds mod_batch, and runs every test:
 # C unit tests under ASan+UBSan, a clang -Werror build check, a short run of
 # each libFuzzer harness (FUZZ_SECONDS, default 15), a short soak (wrk
