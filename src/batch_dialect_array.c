@@ -157,7 +157,7 @@ static apr_status_t array_end(batch_emit_t *e)
 
 const batch_format_t batch_format_array = {
     "array",
-    batch_media_type_is_json,
+    batch_media_type_is_json_batch,
     batch_parse_array,
     batch_emit_json_type,
     array_begin,

@@ -599,7 +599,7 @@ batch_t *batch_parse_facebook(apr_pool_t *p, const batch_input_t *in,
 
 static int accepts(const char *media_type)
 {
-    return batch_media_type_is_json(media_type)
+    return batch_media_type_is_json_batch(media_type)
            || batch_media_type_is_form(media_type);
 }
 

@@ -176,7 +176,7 @@ static apr_status_t keyed_end(batch_emit_t *e)
 
 const batch_format_t batch_format_keyed = {
     "keyed",
-    batch_media_type_is_json,
+    batch_media_type_is_json_batch,
     batch_parse_keyed,
     batch_emit_json_type,
     keyed_begin,

@@ -268,7 +268,7 @@ static int rails_refusal_status(const batch_error_t *err)
 
 const batch_format_t batch_format_rails = {
     "rails",
-    batch_media_type_is_json,
+    batch_media_type_is_json_batch,
     batch_parse_rails,
     batch_emit_json_type,
     rails_begin,

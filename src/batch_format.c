@@ -22,12 +22,13 @@
 #include "batch_dialect_facebook.h"
 #include "batch_emit_json.h"
 #include "batch_emit_multipart.h"
+#include "batch_form.h"
 #include "batch_parse_json.h"
 #include "batch_parse_multipart.h"
 
 const batch_format_t batch_format_json = {
     "json",
-    batch_media_type_is_json,
+    batch_media_type_is_json_batch,
     batch_parse_json_input,
     batch_emit_json_type,
     batch_emit_json_begin,
@@ -85,6 +86,61 @@ int batch_media_type_is_json(const char *media_type)
     n = strcspn(media_type, "; \t");
     return (n == 16 && !strncasecmp(media_type, "application/json", n))
            || (n > 5 && !strncasecmp(media_type + n - 5, "+json", 5));
+}
+
+int batch_media_type_is_json_batch(const char *media_type)
+{
+    return media_type && !strcasecmp(media_type, "application/json");
+}
+
+/* BatchFormats' names, in the order messages list them */
+static const struct {
+    const char *name;
+    int bit;
+} request_formats[] = {
+    { "json", BATCH_FORMATS_JSON },
+    { "multipart", BATCH_FORMATS_MULTIPART },
+    { "form", BATCH_FORMATS_FORM },
+    { NULL, 0 }
+};
+
+int batch_request_format_named(const char *name)
+{
+    int i;
+
+    for (i = 0; request_formats[i].name; i++) {
+        if (!strcasecmp(name, request_formats[i].name)) {
+            return request_formats[i].bit;
+        }
+    }
+    return 0;
+}
+
+const char *batch_request_formats_text(apr_pool_t *p, int formats)
+{
+    apr_array_header_t *names = apr_array_make(p, 3, sizeof(const char *));
+    int i;
+
+    for (i = 0; request_formats[i].name; i++) {
+        if (formats & request_formats[i].bit) {
+            APR_ARRAY_PUSH(names, const char *) = request_formats[i].name;
+        }
+    }
+    return apr_array_pstrcat(p, names, ' ');
+}
+
+int batch_request_format(const char *media_type)
+{
+    if (batch_media_type_is_json_batch(media_type)) {
+        return BATCH_FORMATS_JSON;
+    }
+    if (batch_media_type_is_multipart(media_type)) {
+        return BATCH_FORMATS_MULTIPART;
+    }
+    if (batch_media_type_is_form(media_type)) {
+        return BATCH_FORMATS_FORM;
+    }
+    return 0;
 }
 
 const batch_format_t *batch_format_for(apr_pool_t *p,

@@ -37,6 +37,7 @@
 #include "mod_batch.h"
 #include "mod_batch_config.h"
 #include "mod_batch_execute.h"
+#include "mod_batch_origin.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -292,6 +293,27 @@ static const char *path_after_location(request_rec *r, const char *location)
     return r->path_info && *r->path_info ? r->path_info : NULL;
 }
 
+/* A 415 refusal when the request's format is none this location takes
+ * (BatchFormats); a form batch from another site is refused with 403. */
+static batch_error_t *check_request_format(request_rec *r,
+                                           const batch_settings_t *s,
+                                           const char *ctype)
+{
+    int format = batch_request_format(batch_media_type(r->pool, ctype));
+
+    if (!(format & s->formats)) {
+        return batch_error_make(
+            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
+            "Content-Type %s is not a batch format this location takes "
+            "(BatchFormats %s): json is application/json, multipart "
+            "multipart/mixed, form an urlencoded or multipart/form-data "
+            "form", ctype ? ctype : "(none)",
+            batch_request_formats_text(r->pool, s->formats));
+    }
+    return format == BATCH_FORMATS_FORM
+           ? batch_check_cross_site_form(r, s) : NULL;
+}
+
 static batch_t *parse(request_rec *r, const batch_settings_t *s,
                       const batch_format_t *fmt, const char *body,
                       apr_size_t len, json_object *json, batch_error_t **err)
@@ -328,14 +350,10 @@ int batch_serve(request_rec *r)
     json_object *tree = NULL;
 
     batch_settings_get(r, s);
-    fmt = batch_format_for(r->pool, ctype);
-    if (!fmt) {
-        return refuse(r, batch_error_make(
-            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
-            "Content-Type %s is not a batch format; send application/json "
-            "or multipart/mixed",
-            ctype ? ctype : "(none)"));
+    if ((err = check_request_format(r, s, ctype))) {
+        return refuse(r, err);
     }
+    fmt = batch_format_for(r->pool, ctype);
     if (!batch_dialect_takes(s->dialect, fmt)) {
         return refuse(r, batch_error_make(
             r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,

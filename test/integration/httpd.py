@@ -573,6 +573,8 @@ class Httpd:
                 "BatchMaxRequestSize 2048",
                 "BatchMaxOperationResponseSize 65536",
             ])
+            lines += self._batch_location("/form-batch", [
+                "BatchFormats json multipart form"])
             lines += self._batch_location("/based-batch",
                                           ["BatchBaseURL /static"])
             lines += self._batch_location("/readonly-batch", [

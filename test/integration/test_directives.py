@@ -37,6 +37,9 @@ BAD = [
     ("BatchConcurrency", "65"),
     ("BatchConcurrency", "many"),
     ("BatchDialect", "soap"),
+    ("BatchFormats", "xml"),
+    ("BatchFormats", "json +json"),
+    ("BatchFormats", ""),
 ]
 
 GOOD = [
@@ -51,6 +54,9 @@ GOOD = [
     ["BatchDialect rails"],
     ["BatchDialect facebook"],
     ["BatchDialect auto"],
+    ["BatchFormats json"],
+    ["BatchFormats form"],
+    ["BatchFormats json multipart form"],
 ]
 
 
