@@ -73,7 +73,7 @@ Demo API
   $base/cgi/echo.cgi             a CGI that echoes the request as JSON
   $base/cgi/status.cgi?code=404  a CGI answering any status
   $base/private/data.json        Basic auth: user $DEMO_USER, password $DEMO_PASSWORD
-  $base/users                    POST {"name": ...}: 201 Created
+  $base/users                    a users API (the echo CGI)
   $base/batch                    the batch endpoint (SetHandler batch)
 
 Paste this batch (four operations, one request):
