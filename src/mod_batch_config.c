@@ -26,6 +26,7 @@
 
 #include "mod_batch_config.h"
 #include "batch_dialect.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
 

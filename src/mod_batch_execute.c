@@ -39,8 +39,8 @@
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_config.h"
+#include "mod_batch_nesting.h"
 #include "mod_batch_parallel.h"
-#include "mod_batch_serve.h"
 #include "mod_batch_subreq.h"
 
 APLOG_USE_MODULE(batch);

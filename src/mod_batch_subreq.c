@@ -31,6 +31,7 @@
 #include "mod_batch_subreq.h"
 #include "batch.h"
 #include "batch_error.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_capture.h"

@@ -40,6 +40,7 @@
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* Aborts with a message; libFuzzer keeps the input. */

@@ -30,6 +30,7 @@
 #include "batch_dialect_facebook.h"
 #include "batch_dialect_keyed.h"
 #include "batch_dialect_rails.h"
+#include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
 

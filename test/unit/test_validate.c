@@ -23,6 +23,7 @@
 #include "unit.h"
 #include "batch.h"
 #include "batch_error.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* Room for every test's operations, so pushing never moves them. */
