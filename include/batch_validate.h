@@ -22,7 +22,7 @@
 
 #include "batch.h"
 
-/* BatchAllowMethods' default (SPEC section 1), a fresh array in p. */
+/* BatchAllowMethods' default, a fresh array in p. */
 apr_array_header_t *batch_default_allow_methods(apr_pool_t *p);
 
 /* Checks the whole batch against the limits; resolves targets, upper-cases

@@ -14,7 +14,7 @@
  */
 
 /*
- * Which JSON dialect a batch body speaks (SPEC section 8): told by the
+ * Which JSON dialect a batch body speaks: told by the
  * shape of the document, or forced per location by BatchDialect.
  */
 #include <string.h>

@@ -20,7 +20,7 @@
  * set. Real clients differ on the wire, so CRLF and bare LF are both line
  * ends everywhere, the boundary may be quoted, the request line may lack its
  * version, the inner header block may lack its blank line, and an absolute
- * URL naming this server is reduced to its path (SPEC §3).
+ * URL naming this server is reduced to its path.
  */
 #include <string.h>
 #include <apr_strings.h>

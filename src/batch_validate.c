@@ -15,7 +15,7 @@
 
 /*
  * Whole-batch validation: everything is checked before the first
- * operation runs, so a bad batch executes nothing (SPEC §5).
+ * operation runs, so a bad batch executes nothing.
  */
 #include <string.h>
 #include <apr_strings.h>

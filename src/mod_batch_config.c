@@ -13,7 +13,7 @@
  * limitations under the License.
  */
 
-/* Directives, merged per directory like any httpd directive (SPEC §1). */
+/* Directives, merged per directory like any httpd directive. */
 #include <string.h>
 
 #include <apr_strings.h>

@@ -16,7 +16,7 @@
 /*
  * The batch handler's work: read the body within the limit, parse it in
  * the format its Content-Type names, validate the whole batch, and only
- * then execute it (SPEC §5).
+ * then execute it.
  */
 #include <string.h>
 #include <apr_strings.h>

@@ -14,7 +14,7 @@
  */
 
 /*
- * Running one operation as an httpd subrequest (SPEC §4): the request
+ * Running one operation as an httpd subrequest (docs/design.md): the request
  * headers it gets, the body it reads, the status, headers and body it
  * answers, and the error body a direct request would have received.
  */
@@ -39,7 +39,7 @@
 
 APLOG_USE_MODULE(batch);
 
-/* Batch request headers an operation never inherits (SPEC §4): with
+/* Batch request headers an operation never inherits: with
  * Proxy-*, Content-* (they describe the batch body) and the headers the
  * Connection header names. */
 static const char *const not_inherited[] = {

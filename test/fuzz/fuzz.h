@@ -53,7 +53,7 @@
         }                                                               \
     } while (0)
 
-/* The SPEC's defaults, as the module configures them. */
+/* The directives' defaults, as the module configures them. */
 static inline batch_limits_t *fuzz_limits(apr_pool_t *p)
 {
     batch_limits_t *l = apr_pcalloc(p, sizeof(*l));
