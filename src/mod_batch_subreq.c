@@ -324,7 +324,8 @@ static batch_result_t *sendable(request_rec *f, const batch_op_t *op,
 }
 
 /* The op's status: a setup failure, else the handler's return value when
- * it is an HTTP status, else what the final request says (DESIGN §3). */
+ * it is an HTTP status, else what the final request says: after an
+ * internal redirect that is the last request of r->next. */
 static int handler_status(request_rec *f, int ret, int *needs_body)
 {
     *needs_body = 0;
