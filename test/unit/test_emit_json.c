@@ -35,6 +35,7 @@
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* --- an RFC 8259 checker, independent of json-c --- */
@@ -1104,6 +1105,11 @@ static void test_media_type_is_json(void **state)
     assert_false(batch_media_type_is_json("application/json-seq"));
     assert_false(batch_media_type_is_json("application/x-json"));
     assert_false(batch_media_type_is_json("application/json+xml"));
+    /* a batch request is application/json alone */
+    assert_true(batch_media_type_is_json_batch("application/json"));
+    assert_false(batch_media_type_is_json_batch("application/vnd.api+json"));
+    assert_false(batch_media_type_is_json_batch("application/jsonx"));
+    assert_false(batch_media_type_is_json_batch(NULL));
     assert_false(batch_media_type_is_json("text/plain"));
 }
 
