@@ -203,8 +203,15 @@ static apr_status_t add_thread(batch_workers_t *w)
 
     me->w = w;
     me->slot = w->nthreads;
+    /* ap_thread_create (httpd 2.4.51) also gives the thread the
+     * ap_thread_current() that httpd's own threads have */
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 122)
     rv = ap_thread_create(&w->threads[w->nthreads], w->attr, worker_main, me,
                           w->pool);
+#else
+    rv = apr_thread_create(&w->threads[w->nthreads], w->attr, worker_main,
+                           me, w->pool);
+#endif
     if (rv == APR_SUCCESS) {
         w->nthreads++;
     }
