@@ -103,6 +103,8 @@ bench_quick() {
 install_missing
 build
 unit_tests
+echo "== make install / uninstall (DESTDIR)"
+make check-install
 make check-clang
 fuzz_short
 soak_test
