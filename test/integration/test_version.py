@@ -47,3 +47,9 @@ def test_server_header_names_the_version_with_servertokens_full(server):
     with reconfigured(server, server_extra=["ServerTokens Prod"]):
         r = requests.get(server.url("/static/hello.json"), timeout=TIMEOUT)
     assert r.headers["Server"] == "Apache"
+
+
+def test_debian_changelog_packages_this_version():
+    first = (REPO / "debian" / "changelog").read_text().splitlines()[0]
+    upstream = re.match(r"libapache2-mod-batch \(([^-)]+)-\d+\)", first)
+    assert upstream and upstream.group(1) == configure_version(), first
