@@ -146,14 +146,13 @@ static apr_status_t write_string(batch_emit_t *e, apr_bucket_brigade *bb,
     if (needs_escape(s, len)) {
         return write_escaped(e, bb, s, len);
     }
-    apr_brigade_putc(bb, NULL, NULL, '"');
-    if (e) {
-        batch_emit_bytes(e, s, len);
+    apr_status_t rv = apr_brigade_putc(bb, NULL, NULL, '"');
+
+    if (rv == APR_SUCCESS) {
+        rv = e ? batch_emit_bytes(e, s, len)
+               : apr_brigade_write(bb, NULL, NULL, s, len);
     }
-    else {
-        apr_brigade_write(bb, NULL, NULL, s, len);
-    }
-    return apr_brigade_putc(bb, NULL, NULL, '"');
+    return rv == APR_SUCCESS ? apr_brigade_putc(bb, NULL, NULL, '"') : rv;
 }
 
 static int is_json_space(char c)
@@ -259,13 +258,19 @@ apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
         return apr_brigade_write(bb, NULL, NULL, text, n);
     }
     /* the entry without its closing brace, then the body, then '}' */
-    apr_brigade_write(bb, NULL, NULL, text, n - 1);
-    if (n > 2) {
-        apr_brigade_puts(bb, NULL, NULL, ",");
+    rv = apr_brigade_write(bb, NULL, NULL, text, n - 1);
+    if (rv == APR_SUCCESS && n > 2) {
+        rv = apr_brigade_puts(bb, NULL, NULL, ",");
     }
-    write_string(NULL, bb, name, strlen(name));
-    apr_brigade_puts(bb, NULL, NULL, ":");
-    rv = write_body_value(NULL, bb, p, res, body_kind(res));
+    if (rv == APR_SUCCESS) {
+        rv = write_string(NULL, bb, name, strlen(name));
+    }
+    if (rv == APR_SUCCESS) {
+        rv = apr_brigade_puts(bb, NULL, NULL, ":");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = write_body_value(NULL, bb, p, res, body_kind(res));
+    }
     return rv == APR_SUCCESS ? apr_brigade_puts(bb, NULL, NULL, "}") : rv;
 }
 
@@ -368,14 +373,16 @@ static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
                                const batch_result_t *res)
 {
     body_kind_e kind = body_kind(res);
+    apr_status_t rv;
 
     if (kind == BODY_EMPTY) {
         return APR_SUCCESS;
     }
-    apr_brigade_puts(e->bb, NULL, NULL, kind == BODY_BYTES
-                     ? ",\"bodyEncoding\":\"base64\",\"body\":"
-                     : ",\"body\":");
-    return write_body_value(e, e->bb, p, res, kind);
+    rv = apr_brigade_puts(e->bb, NULL, NULL, kind == BODY_BYTES
+                          ? ",\"bodyEncoding\":\"base64\",\"body\":"
+                          : ",\"body\":");
+    return rv == APR_SUCCESS ? write_body_value(e, e->bb, p, res, kind)
+                             : rv;
 }
 
 const char *batch_emit_json_type(batch_emit_t *e)
@@ -393,7 +400,6 @@ apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
                                     const batch_result_t *res)
 {
     pieces_t t;
-    char status[16];
     apr_status_t rv;
 
     apr_pool_create(&t.pool, e->pool);
@@ -404,14 +410,16 @@ apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
         piece_str(&t, ",\"atomicityGroup\":");
         piece_string(&t, op->group);
     }
-    apr_snprintf(status, sizeof(status), "%d", res->status);
     piece_str(&t, ",\"status\":");
-    piece_str(&t, status);
+    piece_str(&t, apr_itoa(t.pool, res->status));
     piece_str(&t, ",\"headers\":");
     piece_headers(&t, res->headers);
-    apr_brigade_writev(e->bb, NULL, NULL, (const struct iovec *)t.vec->elts,
-                       (apr_size_t)t.vec->nelts);
-    rv = write_body(e, t.pool, res);
+    rv = apr_brigade_writev(e->bb, NULL, NULL,
+                            (const struct iovec *)t.vec->elts,
+                            (apr_size_t)t.vec->nelts);
+    if (rv == APR_SUCCESS) {
+        rv = write_body(e, t.pool, res);
+    }
     if (rv == APR_SUCCESS) {
         rv = apr_brigade_putc(e->bb, NULL, NULL, '}');
     }

@@ -69,6 +69,8 @@ static int refuse_as(request_rec *r, const batch_format_t *fmt,
     r->status = status;
     ap_set_content_type(r, "application/json");
     ap_set_content_length(r, (apr_off_t)strlen(body));
+    /* the whole answer: when it fails, the client has gone and nothing is
+     * left to undo or tell */
     ap_rwrite(body, (int)strlen(body), r);
     return OK;
 }
