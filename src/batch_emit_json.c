@@ -53,44 +53,6 @@ const char *batch_emit_header_utf8(apr_pool_t *p, const char *v)
     return u;
 }
 
-typedef struct headers_ctx_t {
-    apr_pool_t *pool;
-    apr_table_t *merged;
-    json_object *obj;
-} headers_ctx_t;
-
-/* Repeated headers, whatever their case, become one list value, as HTTP
- * allows; apr_table_merge joins them with ", ". */
-static int merge_header(void *data, const char *name, const char *value)
-{
-    headers_ctx_t *ctx = data;
-
-    apr_table_merge(ctx->merged, name,
-                    batch_emit_header_utf8(ctx->pool, value));
-    return 1;
-}
-
-static int add_header(void *data, const char *name, const char *value)
-{
-    headers_ctx_t *ctx = data;
-
-    json_object_object_add(ctx->obj, name, json_object_new_string(value));
-    return 1;
-}
-
-json_object *batch_emit_headers_object(apr_pool_t *p,
-                                       const apr_table_t *headers)
-{
-    headers_ctx_t ctx = { p, NULL, json_object_new_object() };
-
-    if (headers) {
-        ctx.merged = apr_table_make(p, apr_table_elts(headers)->nelts);
-        apr_table_do(merge_header, &ctx, headers, NULL);
-        apr_table_do(add_header, &ctx, ctx.merged, NULL);
-    }
-    return ctx.obj;
-}
-
 /* What JSON must escape in a string (RFC 8259 section 7), which json-c
  * does; most strings have none and are written as they are. */
 static int needs_escape(const char *s, apr_size_t len)
@@ -302,6 +264,26 @@ static const char *merged_value(apr_pool_t *p, const apr_table_entry_t *h,
         }
     }
     return v;
+}
+
+/* Repeated headers, whatever their case, become one list value, as HTTP
+ * allows, under the name's first spelling. */
+json_object *batch_emit_headers_object(apr_pool_t *p,
+                                       const apr_table_t *headers)
+{
+    const apr_array_header_t *arr = headers ? apr_table_elts(headers) : NULL;
+    const apr_table_entry_t *h;
+    json_object *obj = json_object_new_object();
+    int i;
+
+    for (i = 0; arr && i < arr->nelts; i++) {
+        h = (const apr_table_entry_t *)arr->elts;
+        if (!named_before(h, i)) {
+            json_object_object_add(obj, h[i].key, json_object_new_string(
+                merged_value(p, h, i, arr->nelts)));
+        }
+    }
+    return obj;
 }
 
 /* An entry's text gathered as pieces, written to the brigade at once. */
