@@ -811,9 +811,23 @@ static void test_self_dependency(void **state)
 
     add_op(p, b, "1", "GET", "/");
     depend(p, add_op(p, b, "me", "GET", "/"), "me");
-    err = refused(p, b, BATCH_E_DEPENDENCY, NULL);
-    assert_contains(err->message, "\"me\"");
+    err = refused(p, b, BATCH_E_DEPENDENCY, "me");
+    assert_contains(err->message, "\"me\" depends on itself");
     assert_true(strstr(err->message, "\"1\"") == NULL);
+}
+
+/* the operation named is on the cycle, not one that only waits for it */
+static void test_cycle_names_a_member(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_error_t *err;
+
+    depend(p, add_op(p, b, "waits", "GET", "/"), "x");
+    depend(p, add_op(p, b, "x", "GET", "/"), "y");
+    depend(p, add_op(p, b, "y", "GET", "/"), "x");
+    err = refused(p, b, BATCH_E_DEPENDENCY, "x");
+    assert_true(strstr(err->message, "\"waits\"") == NULL);
 }
 
 static void test_three_cycle(void **state)
@@ -826,8 +840,9 @@ static void test_three_cycle(void **state)
     depend(p, add_op(p, b, "a", "GET", "/"), "c");
     depend(p, add_op(p, b, "b", "GET", "/"), "a");
     depend(p, add_op(p, b, "c", "GET", "/"), "b");
-    err = refused(p, b, BATCH_E_DEPENDENCY, NULL);
+    err = refused(p, b, BATCH_E_DEPENDENCY, "c");
     assert_contains(err->message, "cycle");
+    assert_contains(err->message, "\"c\" -> \"b\" -> \"a\" -> \"c\"");
     assert_contains(err->message, "\"a\"");
     assert_contains(err->message, "\"b\"");
     assert_contains(err->message, "\"c\"");
@@ -992,7 +1007,7 @@ static void test_member_depends_on_own_group(void **state)
 
     add_member(p, b, "m1", "g");
     depend(p, add_member(p, b, "m2", "g"), "g");
-    err = refused(p, b, BATCH_E_DEPENDENCY, NULL);
+    err = refused(p, b, BATCH_E_DEPENDENCY, "m2");
     assert_contains(err->message, "\"m2\"");
 }
 
@@ -1260,6 +1275,7 @@ int main(void)
         UNIT_TEST(test_depends_on_unknown_id),
         UNIT_TEST(test_self_dependency),
         UNIT_TEST(test_three_cycle),
+        UNIT_TEST(test_cycle_names_a_member),
         UNIT_TEST(test_forward_dependency_order),
         UNIT_TEST(test_reverse_chain_order),
         UNIT_TEST(test_diamond_order),
