@@ -163,8 +163,9 @@ def error_code(entry):
     return None
 
 
-def raw_request(server, method, target, headers=None, body=None):
-    """A request with the target sent verbatim (no dot-segment cleanup)."""
+def raw_response(server, method, target, headers=None, body=None):
+    """A request with the target sent verbatim (no dot-segment cleanup):
+    status, headers as (name, value) pairs in the order received, body."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port,
                                       timeout=TIMEOUT)
     try:
@@ -176,9 +177,15 @@ def raw_request(server, method, target, headers=None, body=None):
         conn.endheaders(body)
         resp = conn.getresponse()
         data = resp.read()
-        return resp.status, dict(resp.getheaders()), data
+        return resp.status, resp.getheaders(), data
     finally:
         conn.close()
+
+
+def raw_request(server, method, target, headers=None, body=None):
+    """raw_response with the headers as a dict."""
+    status, hdrs, data = raw_response(server, method, target, headers, body)
+    return status, dict(hdrs), data
 
 
 def numbers_in(text):
