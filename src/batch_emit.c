@@ -13,17 +13,11 @@
  * limitations under the License.
  */
 
-/*
- * The keyed dialect (src/batch_dialect_keyed.c).
- */
-#ifndef BATCH_DIALECT_KEYED_H
-#define BATCH_DIALECT_KEYED_H
+/* What every emitter writes through. */
+#include "batch_emit.h"
 
-#include "batch.h"
-#include "batch_format.h"
-
-extern const batch_format_t batch_format_keyed;
-batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
-                           batch_error_t **err);
-
-#endif /* BATCH_DIALECT_KEYED_H */
+apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
+                              apr_size_t len)
+{
+    return apr_brigade_write(e->bb, e->flush, e->flush_ctx, data, len);
+}

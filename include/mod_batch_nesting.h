@@ -14,16 +14,18 @@
  */
 
 /*
- * The array dialect (src/batch_dialect_array.c).
+ * Nested batches (src/mod_batch_nesting.c): an operation that targets the
+ * batch endpoint itself.
  */
-#ifndef BATCH_DIALECT_ARRAY_H
-#define BATCH_DIALECT_ARRAY_H
+#ifndef MOD_BATCH_NESTING_H
+#define MOD_BATCH_NESTING_H
 
+#include <httpd.h>
 #include "batch.h"
-#include "batch_format.h"
+#include "mod_batch_config.h"
 
-extern const batch_format_t batch_format_array;
-batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
-                           batch_error_t **err);
+/* A 400 refusal, made in p, when op targets the batch endpoint itself. */
+batch_error_t *batch_check_nesting(request_rec *r, const batch_settings_t *s,
+                                   const batch_op_t *op, apr_pool_t *p);
 
-#endif /* BATCH_DIALECT_ARRAY_H */
+#endif /* MOD_BATCH_NESTING_H */

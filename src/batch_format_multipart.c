@@ -14,18 +14,20 @@
  */
 
 /*
- * The facebook dialect (src/batch_dialect_facebook.c).
- * facebook reads a JSON body {"batch": [...]} or an HTML form with a
- * batch field; batch_format_for gives it for a form.
+ * The multipart/mixed format, OData's and Google's batches (the parser is
+ * src/batch_parse_multipart.c, the emitter src/batch_emit_multipart.c).
  */
-#ifndef BATCH_DIALECT_FACEBOOK_H
-#define BATCH_DIALECT_FACEBOOK_H
-
-#include "batch.h"
 #include "batch_format.h"
+#include "batch_emit_multipart.h"
+#include "batch_parse_multipart.h"
+#include "batch_text.h"
 
-extern const batch_format_t batch_format_facebook;
-batch_t *batch_parse_facebook(apr_pool_t *p, const batch_input_t *in,
-                              batch_error_t **err);
-
-#endif /* BATCH_DIALECT_FACEBOOK_H */
+const batch_format_t batch_format_multipart = {
+    .name = "multipart",
+    .accepts = batch_media_type_is_multipart,
+    .parse = batch_parse_multipart,
+    .response_type = batch_emit_multipart_type,
+    .begin = batch_emit_multipart_begin,
+    .result = batch_emit_multipart_result,
+    .end = batch_emit_multipart_end
+};
