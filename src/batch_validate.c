@@ -96,13 +96,15 @@ static int has_scheme(const char *url)
     return *s == ':';
 }
 
-/* Bytes a client may leave unencoded in a url (Graph clients send
- * "$filter=city eq null"): they are percent-encoded, as a browser would.
- * APR's escapers would also encode '%', '?' and '/', which a target
- * keeps. */
+/* What a request line cannot carry (Graph clients send "$filter=city eq
+ * null"): the space is percent-encoded, as a browser would. Every other
+ * byte goes as the direct request's line carries it (raw UTF-8, '{',
+ * '"'), so QUERY_STRING and REQUEST_URI are the direct request's; control
+ * characters are refused before. APR's escapers would also encode '%',
+ * '?' and '/', which a target keeps. */
 static int needs_encoding(unsigned char c)
 {
-    return c == ' ' || c >= 0x80 || (c && strchr("\"<>^`{|}", c));
+    return c == ' ';
 }
 
 const char *batch_url_problem(const char *url)

@@ -163,11 +163,19 @@ def error_code(entry):
     return None
 
 
+class _RawLineConnection(http.client.HTTPConnection):
+    """Sends each character of the request line as the byte of its code
+    (a str target holds raw UTF-8 as its Latin-1 reading)."""
+
+    def _encode_request(self, request):
+        return request.encode("latin-1")
+
+
 def raw_response(server, method, target, headers=None, body=None):
-    """A request with the target sent verbatim (no dot-segment cleanup):
-    status, headers as (name, value) pairs in the order received, body."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port,
-                                      timeout=TIMEOUT)
+    """A request with the target sent verbatim (no dot-segment cleanup,
+    non-ASCII bytes as they are): status, headers as (name, value) pairs in
+    the order received, body."""
+    conn = _RawLineConnection("127.0.0.1", server.port, timeout=TIMEOUT)
     try:
         conn.putrequest(method, target, skip_accept_encoding=True)
         for k, v in (headers or {}).items():
