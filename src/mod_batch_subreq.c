@@ -441,6 +441,11 @@ static int copy_answer_header(void *data, const char *name, const char *value)
 {
     copy_ctx_t *ctx = data;
 
+    /* a client reading the direct answer skips the whitespace before a
+     * value (RFC 9110 5.5); mod_wsgi and mod_perl pass it on as set */
+    while (*value == ' ' || *value == '\t') {
+        value++;
+    }
     if (!listed(not_answered, name)) {
         apr_table_addn(ctx->to, apr_pstrdup(ctx->pool, name),
                        apr_pstrdup(ctx->pool, value));

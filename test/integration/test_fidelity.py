@@ -69,7 +69,9 @@ def direct(server, method, target, headers=(), body=None):
 def as_json_op(server, path, method, target, headers=(), body=None):
     """The answer of the operation in the JSON format: (status, headers
     dict with lower-case names, body value)."""
-    op = {"id": "op", "method": method, "url": target}
+    # the url as JSON text: the bytes of the request line, read as UTF-8
+    op = {"id": "op", "method": method,
+          "url": target.encode("latin-1").decode("utf-8")}
     if headers:
         op["headers"] = dict(headers)
     if body is not None:
@@ -144,6 +146,9 @@ CGI_TARGETS = [
     "/cgi/cgivars.cgi?a=1&b=%20x",
     "/cgi/cgivars.cgi/extra/path?q=1",
     "/cgi/cgivars.cgi/caf%C3%A9/a%20b/%25",
+    # raw UTF-8 and what else a request line carries unencoded: the bytes
+    # as Latin-1 characters (raw_response sends each as its byte)
+    "/cgi/cgivars.cgi/caf\u00c3\u00a9?q=caf\u00c3\u00a9&v={x}|\"y\"",
 ]
 
 
@@ -180,6 +185,7 @@ RUNTIME_REQUESTS = [
     ("GET", "/perl/items/6?x=%C3%A9", (), None),
     ("GET", "/perl/caf%C3%A9/a%20b", (), None),
     ("POST", "/perl/items", [("Content-Type", "text/plain")], b"x"),
+    ("GET", "/perl/c?cookies=1", (), None),
     # PHP under php-fpm through mod_proxy_fcgi
     ("GET", "/fpm/vars.php", (), None),
     ("GET", "/fpm/vars.php/extra/caf%C3%A9?q=1", (), None),
@@ -209,6 +215,21 @@ def test_allow_of_an_httpd_405(runtimes):
                        [("Content-Type", "text/plain")], b"x")
     assert want.status == 405
     assert "POST" not in want.header("Allow"), want
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_set_cookie_values_kept_apart(runtimes, path):
+    """The JSON format's headers join the cookies with ", " as one string
+    (what the Graph SDKs read); setCookies keeps each one."""
+    want = direct(runtimes, "GET", "/perl/c?cookies=1")
+    cookies = [v for k, v in want.headers if k.lower() == "set-cookie"]
+    assert cookies == ["a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT",
+                       "b=2; Path=/"], want
+    res = post_batch(runtimes, [{"id": "c", "url": "/perl/c?cookies=1"}],
+                     path=path)
+    entry = res["c"]
+    assert entry["setCookies"] == cookies, entry
+    assert entry["headers"]["Set-Cookie"] == ", ".join(cookies), entry
 
 
 def test_parallel_and_sequential_ops_see_the_same_parent(runtimes):

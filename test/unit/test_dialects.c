@@ -384,6 +384,24 @@ static void test_rails_emit_vector_shape(void **state)
         "{\"status\":200}]}");
 }
 
+static void test_rails_emit_set_cookies(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[1] = { unit_op(p, "ops[0]") };
+    batch_result_t *res[1] = { unit_result(p, 200, NULL, NULL) };
+
+    res[0]->headers = apr_table_make(p, 2);
+    apr_table_add(res[0]->headers, "Set-Cookie", "a=1; Expires=Wed, 21 Oct "
+                  "2026 07:28:00 GMT");
+    apr_table_add(res[0]->headers, "Set-Cookie", "b=2");
+    assert_string_equal(
+        unit_emit_json(p, UNIT_FORMAT("rails"), ops, res, 1),
+        "{\"results\":[{\"status\":200,\"headers\":{\"Set-Cookie\":"
+        "\"a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT, b=2\"},"
+        "\"setCookies\":[\"a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT\","
+        "\"b=2\"]}]}");
+}
+
 static void test_rails_emit_silent(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -645,6 +663,7 @@ int main(void)
         UNIT_TEST(test_rails_both_params_and_args),
         UNIT_TEST(test_rails_bad_fields),
         UNIT_TEST(test_rails_emit_vector_shape),
+        UNIT_TEST(test_rails_emit_set_cookies),
         UNIT_TEST(test_rails_emit_silent),
         UNIT_TEST(test_array_detected),
         UNIT_TEST(test_array_named),
