@@ -163,7 +163,7 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
         return bad(ck, op, 400, BATCH_E_INVALID_URL, apr_psprintf(
             ck->pool, "url of operation %s %s", where, problem));
     }
-    if (op->url[0] == '/') {
+    if (op->url[0] == '/' && !(base && ck->limits->base_slash)) {
         op->target = batch_percent_encode(ck->pool, op->url,
                                           needs_encoding);
         return check_target_length(ck, op);
@@ -178,9 +178,11 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
         op->target = apr_pstrcat(ck->pool, base, op->url, NULL);
     }
     else {
+        /* with LeadingSlash=base, "/users/1" is under the base as Graph
+         * resolves it against its version root */
         op->target = apr_pstrcat(ck->pool, base,
                                  n && base[n - 1] == '/' ? "" : "/",
-                                 op->url, NULL);
+                                 op->url + (op->url[0] == '/'), NULL);
     }
     op->target = batch_percent_encode(ck->pool, op->target,
                                       needs_encoding);

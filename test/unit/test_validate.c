@@ -125,6 +125,20 @@ static const char *target_of(apr_pool_t *p, const char *url,
     return op_at(b, 0)->target;
 }
 
+/* target_of with BatchBaseURL base LeadingSlash=base */
+static const char *target_under_base(apr_pool_t *p, const char *url,
+                                     const char *base)
+{
+    batch_t *b = new_batch(p);
+    batch_limits_t *l = limits(p);
+
+    add_op(p, b, "a", "GET", url);
+    l->base_url = base;
+    l->base_slash = 1;
+    valid_with(p, b, l);
+    return op_at(b, 0)->target;
+}
+
 static batch_error_t *url_refused(apr_pool_t *p, const char *url)
 {
     batch_t *b = new_batch(p);
@@ -415,6 +429,21 @@ static void test_url_reserved_and_percent_kept(void **state)
     assert_string_equal(target_of(UNIT_POOL(state),
                                   "/a%2Fb;p=1?x=/y:z&w=%25&v=$@!'()*+,", NULL),
                         "/a%2Fb;p=1?x=/y:z&w=%25&v=$@!'()*+,");
+}
+
+static void test_url_leading_slash_under_base(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(target_under_base(p, "/users/1", "/api/v1"),
+                        "/api/v1/users/1");
+    assert_string_equal(target_under_base(p, "/users?x=1", "/api/v1/"),
+                        "/api/v1/users?x=1");
+    assert_string_equal(target_under_base(p, "users", "/api/v1"),
+                        "/api/v1/users");
+    assert_string_equal(target_under_base(p, "/", "/api/v1"), "/api/v1/");
+    /* without the flag a leading slash is from the root */
+    assert_string_equal(target_of(p, "/users/1", "/api/v1"), "/users/1");
 }
 
 static void test_url_graph_filter_with_base(void **state)
@@ -1238,6 +1267,7 @@ int main(void)
         UNIT_TEST(test_url_non_ascii_as_sent),
         UNIT_TEST(test_url_other_ascii_as_sent),
         UNIT_TEST(test_url_reserved_and_percent_kept),
+        UNIT_TEST(test_url_leading_slash_under_base),
         UNIT_TEST(test_url_graph_filter_with_base),
         UNIT_TEST(test_url_kept_as_written_when_encoded),
         UNIT_TEST(test_url_empty),
