@@ -111,32 +111,26 @@ static batch_error_t *refused(apr_pool_t *p, batch_t *b, const char *code,
     return refused_with(p, b, limits(p), 400, code, operation);
 }
 
-/* Validates one GET of url, with base as BatchBaseURL; the target. */
-static const char *target_of(apr_pool_t *p, const char *url,
-                             const char *base)
+/* Validates one GET of url, with base as BatchBaseURL (and
+ * LeadingSlash=base if slash); the target. */
+static const char *target_with(apr_pool_t *p, const char *url,
+                               const char *base, int slash)
 {
     batch_t *b = new_batch(p);
     batch_limits_t *l = limits(p);
 
     add_op(p, b, "a", "GET", url);
     l->base_url = base;
+    l->base_slash = slash;
     valid_with(p, b, l);
     assert_non_null(op_at(b, 0)->target);
     return op_at(b, 0)->target;
 }
 
-/* target_of with BatchBaseURL base LeadingSlash=base */
-static const char *target_under_base(apr_pool_t *p, const char *url,
-                                     const char *base)
+static const char *target_of(apr_pool_t *p, const char *url,
+                             const char *base)
 {
-    batch_t *b = new_batch(p);
-    batch_limits_t *l = limits(p);
-
-    add_op(p, b, "a", "GET", url);
-    l->base_url = base;
-    l->base_slash = 1;
-    valid_with(p, b, l);
-    return op_at(b, 0)->target;
+    return target_with(p, url, base, 0);
 }
 
 static batch_error_t *url_refused(apr_pool_t *p, const char *url)
@@ -435,13 +429,13 @@ static void test_url_leading_slash_under_base(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
 
-    assert_string_equal(target_under_base(p, "/users/1", "/api/v1"),
+    assert_string_equal(target_with(p, "/users/1", "/api/v1", 1),
                         "/api/v1/users/1");
-    assert_string_equal(target_under_base(p, "/users?x=1", "/api/v1/"),
+    assert_string_equal(target_with(p, "/users?x=1", "/api/v1/", 1),
                         "/api/v1/users?x=1");
-    assert_string_equal(target_under_base(p, "users", "/api/v1"),
+    assert_string_equal(target_with(p, "users", "/api/v1", 1),
                         "/api/v1/users");
-    assert_string_equal(target_under_base(p, "/", "/api/v1"), "/api/v1/");
+    assert_string_equal(target_with(p, "/", "/api/v1", 1), "/api/v1/");
     /* without the flag a leading slash is from the root */
     assert_string_equal(target_of(p, "/users/1", "/api/v1"), "/users/1");
 }
