@@ -202,6 +202,24 @@ static void refuse_over_read_limits(request_rec *r)
     }
 }
 
+/* make_sub_request (server/request.c) puts SUBREQ_CORE in front of the
+ * capture, and ap_sub_req_output_filter drops the end of the stream there:
+ * the filters an op adds behind it (mod_headers' FIXUP_HEADERS_OUT,
+ * mod_deflate) would never see a body-less answer end (OPTIONS, 204), and
+ * Header set would be missing. The capture needs no such guard: it takes
+ * no metadata and belongs to no request. */
+static void drop_subreq_filter(request_rec *r)
+{
+    ap_filter_t *f;
+
+    for (f = r->output_filters; f; f = f->next) {
+        if (f->frec == ap_subreq_core_filter_handle) {
+            ap_remove_output_filter(f);
+            return;
+        }
+    }
+}
+
 /* create_request hook: the pipeline runs inside ap_sub_req_method_uri, so
  * the op's headers, framing and output boundary are put in place here. */
 int batch_create_request(request_rec *r)
@@ -249,6 +267,7 @@ int batch_create_request(request_rec *r)
     /* error pages, internal redirects and NPH write to proto_output_filters;
      * keep them in the capture filter, away from the client */
     r->proto_output_filters = run->capture;
+    drop_subreq_filter(r);
     /* marks r as an op; its own subrequests find no pending op here */
     ap_set_module_config(r->request_config, &batch_module, run);
     refuse_over_read_limits(r);

@@ -302,3 +302,11 @@ def test_vary_joined_once(server, fmt, path):
     want = assert_same(server, fmt, path, "GET", "/cgi/vary.cgi")
     assert want.header("Vary") == "Accept,Cookie,X-Mode", want
 
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_options_on_a_static_file_keeps_mod_headers(server, fmt, path):
+    """Header set (mod_headers) adds to the direct answer of OPTIONS."""
+    want = assert_same(server, fmt, path, "OPTIONS", "/hdr/hello.json")
+    assert want.header("X-Added") == "yes", want
