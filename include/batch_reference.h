@@ -14,7 +14,7 @@
  */
 
 /*
- * Result references (SPEC section 8): "{result=NAME:JSONPATH}" in an
+ * Result references: "{result=NAME:JSONPATH}" in an
  * operation's url, header values or body stands for values taken from the
  * JSON answer of the earlier operation NAME. Validation finds them (a bad
  * one refuses the batch); the executor substitutes them just before the

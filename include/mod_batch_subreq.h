@@ -34,7 +34,7 @@ typedef struct batch_run_t {
     const batch_settings_t *settings;
     ap_filter_t *capture;       /* the pending op's capture filter */
     ap_conf_vector_t *auth_dir_config;
-    /* the batch's request headers an op inherits (SPEC section 4), made
+    /* the batch's request headers an op inherits (docs/design.md), made
      * once per batch; the parent shows them while a subrequest is made */
     apr_table_t *inherited;
 } batch_run_t;

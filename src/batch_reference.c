@@ -26,6 +26,7 @@
 #include "batch_reference.h"
 #include "batch.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 #define REF_OPEN "{result="

@@ -14,7 +14,7 @@
  */
 
 /*
- * Running one operation as an httpd subrequest (SPEC §4): the request
+ * Running one operation as an httpd subrequest (docs/design.md): the request
  * headers it gets, the body it reads, the status, headers and body it
  * answers, and the error body a direct request would have received.
  */
@@ -31,6 +31,7 @@
 #include "mod_batch_subreq.h"
 #include "batch.h"
 #include "batch_error.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_capture.h"
@@ -38,7 +39,7 @@
 
 APLOG_USE_MODULE(batch);
 
-/* Batch request headers an operation never inherits (SPEC §4): with
+/* Batch request headers an operation never inherits: with
  * Proxy-*, Content-* (they describe the batch body) and the headers the
  * Connection header names. */
 static const char *const not_inherited[] = {
@@ -475,7 +476,8 @@ static batch_result_t *sendable(request_rec *f, const batch_op_t *op,
 }
 
 /* The op's status: a setup failure, else the handler's return value when
- * it is an HTTP status, else what the final request says (DESIGN §3). */
+ * it is an HTTP status, else what the final request says: after an
+ * internal redirect that is the last request of r->next. */
 static int handler_status(request_rec *f, int ret, int *needs_body)
 {
     *needs_body = 0;

@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """Auth fidelity: an operation can never do what a direct request with the
-same headers could not (SPEC §4).
+same headers could not.
 
 Each (method, url, headers) is sent once as a direct request and once as a
 batch operation; the operation must get the direct status, and an answer
