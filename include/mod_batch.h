@@ -24,6 +24,14 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <ap_mmn.h>
+
+/* httpd 2.4.49 (module magic 20120211.116) made what a worker's secondary
+ * connection and the nesting check are made of: ap_create_request(),
+ * ap_normalize_path() and conn_rec's outgoing (docs/design.md). */
+#if !AP_MODULE_MAGIC_AT_LEAST(20120211, 116)
+#error "mod_batch needs httpd 2.4.49 or later"
+#endif
 
 extern module AP_MODULE_DECLARE_DATA batch_module;
 
