@@ -36,6 +36,13 @@
 extern module AP_MODULE_DECLARE_DATA batch_module;
 
 #define BATCH_HANDLER "batch"
+/* configure.ac's version, passed by the build (Makefile.am) */
+#ifndef BATCH_VERSION
+#error "BATCH_VERSION is not defined: build with ./configure && make"
+#endif
+/* what the server's version string and the startup notice show */
+#define BATCH_PRODUCT "mod_batch/" BATCH_VERSION
+
 /* Module-unique message tags; httpd's AH numbers are for in-tree modules. */
 #define BATCH_LOGNO(n) "BATCH" #n ": "
 
