@@ -34,6 +34,7 @@ typedef struct batch_dir_conf_t {
     int base_slash;                     /* LeadingSlash=base */
     int base_url_set;
     int inherit_headers;
+    int log_operations;
     apr_interval_time_t timeout;        /* 0: none */
     int concurrency;
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
@@ -51,6 +52,7 @@ typedef struct batch_settings_t {
     apr_off_t max_request_size;
     apr_off_t max_op_response_size;
     int inherit_headers;
+    int log_operations;                 /* BatchLogOperations */
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
     int concurrency;                    /* BatchConcurrency; 1: sequential */
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */

@@ -29,6 +29,13 @@
  * seen as nested. */
 #define BATCH_DEPTH_HEADER "Batch-Depth"
 
+/* Ops run and failed (status >= 400), counted by the threads that run
+ * them (apr_atomic). */
+typedef struct batch_op_counts_t {
+    apr_uint32_t ran;
+    apr_uint32_t failed;
+} batch_op_counts_t;
+
 typedef struct batch_run_t {
     const batch_op_t *pending;  /* the op whose subrequest is being made */
     const batch_settings_t *settings;
@@ -37,6 +44,9 @@ typedef struct batch_run_t {
     /* the batch's request headers an op inherits (docs/design.md), made
      * once per batch; the parent shows them while a subrequest is made */
     apr_table_t *inherited;
+    const char *batch_id;       /* BATCH_ID (src/mod_batch_oplog.c) */
+    /* shared with the copies parallel workers make (mod_batch_parallel.c) */
+    batch_op_counts_t *counts;
 } batch_run_t;
 
 int batch_create_request(request_rec *r);

@@ -51,6 +51,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->max_request_size = UNSET;
     conf->max_op_response_size = UNSET;
     conf->inherit_headers = UNSET;
+    conf->log_operations = UNSET;
     conf->timeout = UNSET;
     conf->concurrency = UNSET;
     return conf;
@@ -69,6 +70,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(max_op_response_size, UNSET);
     MERGE(allow_methods, NULL);
     MERGE(inherit_headers, UNSET);
+    MERGE(log_operations, UNSET);
     MERGE(timeout, UNSET);
     MERGE(concurrency, UNSET);
     MERGE(base_url_set, 0);
@@ -313,6 +315,15 @@ static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+static const char *set_log_operations(cmd_parms *cmd, void *dconf, int on)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    (void)cmd;
+    conf->log_operations = on;
+    return NULL;
+}
+
 const command_rec batch_cmds[] = {
     AP_INIT_TAKE1("BatchMaxOperations", set_max_operations, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
@@ -357,6 +368,10 @@ const command_rec batch_cmds[] = {
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
                  "(default On)"),
+    AP_INIT_FLAG("BatchLogOperations", set_log_operations, NULL,
+                 RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                 "write one access-log line per operation, as for a "
+                 "request (default On)"),
     { NULL, { NULL }, NULL, 0, 0, NULL }
 };
 
@@ -395,6 +410,8 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                               : DEFAULT_MAX_OP_RESPONSE_SIZE;
     s->inherit_headers = conf->inherit_headers != UNSET
                          ? conf->inherit_headers : 1;
+    s->log_operations = conf->log_operations != UNSET
+                        ? conf->log_operations : 1;
     s->timeout = conf->timeout != UNSET ? conf->timeout : 0;
     s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
     s->dialect = conf->dialect;

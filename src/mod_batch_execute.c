@@ -22,6 +22,7 @@
  * writes their answers as they come back.
  */
 #include <string.h>
+#include <apr_atomic.h>
 #include <apr_strings.h>
 
 #include <httpd.h>
@@ -40,6 +41,7 @@
 #include "mod_batch.h"
 #include "mod_batch_config.h"
 #include "mod_batch_nesting.h"
+#include "mod_batch_oplog.h"
 #include "mod_batch_parallel.h"
 #include "mod_batch_subreq.h"
 
@@ -471,6 +473,8 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
             x.write_rv = pass(&x, 0);
         }
     }
+    batch_oplog_batch_notes(r, n, (int)apr_atomic_read32(&x.run->counts->ran),
+                            (int)apr_atomic_read32(&x.run->counts->failed));
     if (client_gone(&x)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, x.write_rv, r,
                       BATCH_LOGNO(1101) "client went away; %d of %d "

@@ -19,6 +19,7 @@
  * answers, and the error body a direct request would have received.
  */
 #include <string.h>
+#include <apr_atomic.h>
 #include <apr_strings.h>
 
 #include <httpd.h>
@@ -37,6 +38,7 @@
 #include "mod_batch.h"
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
+#include "mod_batch_oplog.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -294,6 +296,7 @@ int batch_create_request(request_rec *r)
      * gets its own from SetEnvIf (batch_op_early, batch_op_perdir), SetEnv,
      * mod_rewrite and the rest of its pipeline */
     r->subprocess_env = apr_table_make(r->pool, 25);
+    batch_oplog_op_vars(r, run->batch_id, op);
     return OK;
 }
 
@@ -341,10 +344,15 @@ static int run_module_hooks(const apr_array_header_t *hooks,
  * X-Forwarded-For (no op header may change what Require ip sees),
  * mod_http2's would take the op for an HTTP/2 stream on a secondary
  * connection, mod_log_forensic would log a request that was never read;
- * ModSecurity and mod_auth_digest decline subrequests anyway. So an op has
- * no UNIQUE_ID of its own (mod_unique_id) and no longer the batch's.
+ * ModSecurity and mod_auth_digest decline subrequests anyway.
+ *
+ * mod_unique_id's post_read_request hook is run too: it only sets
+ * UNIQUE_ID (mod_unique_id.c set_unique_id, from a counter it increments
+ * atomically under a threaded MPM), so an op gets an id of its own in the
+ * same format, rather than none or the batch's.
  */
 #define SETENVIF_MODULE "mod_setenvif.c"
+#define UNIQUE_ID_MODULE "mod_unique_id.c"
 
 /* quick_handler hook, the first to run after ap_parse_uri, where a direct
  * request runs post_read_request. The subrequest lost the port the client
@@ -366,8 +374,12 @@ int batch_op_early(request_rec *r, int lookup)
     if (r->status != HTTP_OK) {
         return OK;
     }
-    rv = run_module_hooks(ap_hook_get_post_read_request(), SETENVIF_MODULE,
+    rv = run_module_hooks(ap_hook_get_post_read_request(), UNIQUE_ID_MODULE,
                           r);
+    if (rv == OK) {
+        rv = run_module_hooks(ap_hook_get_post_read_request(),
+                              SETENVIF_MODULE, r);
+    }
     if (rv != OK) {
         r->status = rv;
         return OK;
@@ -440,6 +452,8 @@ batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s)
     run->auth_dir_config = ap_merge_per_dir_configs(
         r->pool, r->per_dir_config, ap_create_per_dir_config(r->pool));
     run->inherited = inheritable(r, s->inherit_headers);
+    run->batch_id = batch_oplog_batch_id(r);
+    run->counts = apr_pcalloc(r->pool, sizeof(*run->counts));
     ap_set_module_config(r->request_config, &batch_module, run);
     return run;
 }
@@ -734,6 +748,13 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1002)
                   "operation %s: %s %s -> %d", op->id, op->method,
                   op->target, res->status);
+    apr_atomic_inc32(&run->counts->ran);
+    if (res->status >= 400) {
+        apr_atomic_inc32(&run->counts->failed);
+    }
+    if (run->settings->log_operations) {
+        batch_oplog_write(rnew, run->batch_id, op, res, started);
+    }
     ap_destroy_sub_req(rnew);
     return res;
 }

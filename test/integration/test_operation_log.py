@@ -1,0 +1,247 @@
+# Copyright 2026 The mod_batch authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Every operation is seen in the access log like a request
+(docs/operating.md): one line per op through mod_log_config, with its own
+request line, status, bytes, duration, user, headers and environment; the
+batch's own line keeps its own figures; BATCH_ID, BATCH_OPERATION and
+BATCH_OPERATION_INDEX tie them together. Read from the real log files,
+sequentially and under BATCH_CONCURRENCY."""
+
+import re
+import time
+
+import pytest
+
+from httpd import MODULES_DIR
+from support import basic, ok_batch, post_batch, reconfigured, token
+
+FIELDS = ["host", "user", "method", "path", "query", "final", "first",
+          "bytes", "usec", "agent", "location", "batch", "op", "index",
+          "unique", "in", "out", "ran", "failed", "not_run", "request"]
+OPS_FORMAT = "|".join([
+    "%h", "%u", "%m", "%U", "%q", "%>s", "%s", "%b", "%D",
+    "%{User-Agent}i", "%{Location}o", "%{BATCH_ID}e", "%{BATCH_OPERATION}e",
+    "%{BATCH_OPERATION_INDEX}n", "%{UNIQUE_ID}e", "%I", "%O",
+    "%{BATCH_OPERATIONS_RUN}n", "%{BATCH_OPERATIONS_FAILED}n",
+    "%{BATCH_OPERATIONS_NOT_RUN}n", "%r"]).replace('"', '\\"')
+
+# written for direct requests, as a fail2ban filter's failregex is
+FAIL2BAN = re.compile(
+    r'^(?P<host>\d+\.\d+\.\d+\.\d+) \S+ \S+ \[[^\]]+\] '
+    r'"POST /wp-login\.php[^"]*" (200|403) ')
+
+
+@pytest.fixture(scope="module")
+def logged(httpd):
+    if httpd.module is None:
+        pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
+    d = httpd.dir
+    extra = [
+        "LoadModule unique_id_module %s/mod_unique_id.so" % MODULES_DIR,
+        'CustomLog "%s/logs/ops_log" "%s" env=!dontlog' % (d, OPS_FORMAT),
+        'CustomLog "%s/logs/second_log" "%%r %%>s"' % d,
+        'SetEnvIf Request_URI "^/static/a\\.txt$" dontlog',
+        'ScriptAlias /wp-login.php "%s/cgi-bin/status.cgi"' % d,
+        '<Location "/unlogged-batch">',
+        "    SetHandler batch",
+        "    BatchLogOperations Off",
+        "</Location>",
+    ]
+    with reconfigured(httpd, server_extra=extra) as s:
+        yield s
+
+
+def _lines(path, want, seconds=10):
+    """The lines of a log once want(lines) holds (the batch's own line is
+    written after its answer reached the client)."""
+    deadline = time.time() + seconds
+    lines = []
+    while time.time() < deadline:
+        lines = path.read_text().splitlines() if path.exists() else []
+        if want(lines):
+            return lines
+        time.sleep(0.05)
+    return lines
+
+
+def _records(server, tok, count):
+    """The ops_log records whose request line has tok, once count are
+    there."""
+    path = server.dir / "logs" / "ops_log"
+    lines = _lines(path, lambda ls: len([x for x in ls if tok in x]) >= count)
+    records = [dict(zip(FIELDS, x.split("|"))) for x in lines if tok in x]
+    return records
+
+
+def _batch_record(records):
+    return [r for r in records if r["path"] in ("/batch", "/unlogged-batch")]
+
+
+def _op_records(records):
+    return [r for r in records if r["path"] not in ("/batch",
+                                                    "/unlogged-batch")]
+
+
+def test_one_line_per_operation_with_its_own_figures(logged):
+    tok = token()
+    ops = [
+        {"id": "a", "method": "GET", "url": "/static/hello.json?t=" + tok,
+         "headers": {"User-Agent": "op-agent/1.0"}},
+        {"id": "b", "method": "GET", "url": "/static/missing?t=" + tok},
+        {"id": "c", "method": "GET",
+         "url": "/cgi/status.cgi?code=302&location=/elsewhere&t=" + tok},
+        {"id": "d", "method": "GET", "url": "/cgi/redirect.cgi?t=" + tok},
+    ]
+    res = ok_batch(logged, ops, headers={"X-T": tok})
+    records = _records(logged, tok, 4)
+    op = {r["op"]: r for r in _op_records(records)}
+    assert sorted(op) == ["a", "b", "c", "d"], records
+    assert op["a"]["request"] == "GET /static/hello.json?t=%s HTTP/1.1" % tok
+    assert (op["a"]["method"], op["a"]["path"], op["a"]["query"]) == \
+        ("GET", "/static/hello.json", "?t=" + tok)
+    assert op["a"]["host"] == "127.0.0.1"
+    assert op["a"]["agent"] == "op-agent/1.0"
+    hello = (logged.dir / "htdocs" / "static" / "hello.json").read_bytes()
+    assert op["a"]["bytes"] == str(len(hello))
+    assert (op["a"]["final"], op["a"]["first"]) == ("200", "200")
+    assert (op["b"]["final"], op["b"]["first"]) == ("404", "404")
+    assert res["b"]["status"] == 404
+    assert op["c"]["final"] == "302"
+    assert op["c"]["location"] == "/elsewhere"
+    for i, name in enumerate("abcd"):
+        assert op[name]["index"] == str(i)
+    # an internal redirect: the line is the op's, with its final status
+    assert op["d"]["request"] == "GET /cgi/redirect.cgi?t=%s HTTP/1.1" % tok
+    assert op["d"]["final"] == "200"
+    assert op["d"]["bytes"] == str(len(hello))
+
+
+def test_operation_duration_is_its_own(logged):
+    tok = token()
+    ops = [
+        {"id": "slow", "method": "GET", "url": "/cgi/sleep.cgi?ms=600&t=x"
+         + tok},
+        {"id": "fast", "method": "GET", "url": "/static/hello.json?t=" + tok,
+         "dependsOn": ["slow"]},
+    ]
+    ok_batch(logged, ops)
+    records = _records(logged, tok, 2)
+    op = {r["op"]: r for r in _op_records(records)}
+    assert int(op["slow"]["usec"]) >= 600000, op
+    # measured from its own start, not from the batch's
+    assert int(op["fast"]["usec"]) < 400000, op
+
+
+def test_operation_user_is_the_one_it_authenticated_as(logged):
+    tok = token()
+    ops = [{"id": "p", "method": "GET",
+            "url": "/private/data.json?t=" + tok,
+            "headers": {"Authorization": basic("alice", "secret")}},
+           {"id": "anon", "method": "GET",
+            "url": "/private/data.json?u=" + tok}]
+    res = ok_batch(logged, ops)
+    assert res["p"]["status"] == 200
+    records = _records(logged, tok, 2)
+    op = {r["op"]: r for r in _op_records(records)}
+    assert op["p"]["user"] == "alice"
+    assert op["anon"]["final"] == "401"
+    assert op["anon"]["user"] in ("-", "")
+
+
+def test_batch_line_keeps_its_own_bytes_and_counts(logged):
+    tok = token()
+    ops = [
+        {"id": "ok", "method": "GET", "url": "/static/hello.json?t=" + tok},
+        {"id": "bad", "method": "GET", "url": "/static/missing?t=" + tok},
+        {"id": "after", "method": "GET", "url": "/static/a.txt?t=" + tok,
+         "dependsOn": ["bad"]},
+    ]
+    body = ('{"requests": %s, "pad": "%s"}'
+            % (__import__("json").dumps(ops), "x" * 3000)).encode()
+    res = post_batch(logged, data=body, path="/batch?t=" + tok)
+    assert res.status == 200
+    assert res["after"]["status"] == 424
+    records = _records(logged, tok, 3)
+    batch = _batch_record(records)
+    assert len(batch) == 1, records
+    b = batch[0]
+    # mod_logio's counters of the batch's connection, untouched by the ops'
+    assert int(b["in"]) >= len(body), b
+    assert int(b["out"]) >= len(res.resp.content), b
+    assert (b["ran"], b["failed"], b["not_run"]) == ("2", "1", "1"), b
+    assert len(_op_records(records)) == 2
+
+
+def test_conditional_logging_and_several_logs(logged):
+    tok = token()
+    ops = [{"id": "quiet", "method": "GET", "url": "/static/a.txt?t=" + tok},
+           {"id": "loud", "method": "GET",
+            "url": "/static/hello.json?t=" + tok}]
+    ok_batch(logged, ops)
+    second = _lines(logged.dir / "logs" / "second_log",
+                    lambda ls: len([x for x in ls if tok in x]) >= 2)
+    assert "GET /static/a.txt?t=%s HTTP/1.1 200" % tok in second
+    assert "GET /static/hello.json?t=%s HTTP/1.1 200" % tok in second
+    records = _records(logged, tok, 1)
+    assert [r["op"] for r in _op_records(records)] == ["loud"]
+
+
+def test_correlation_ids(logged):
+    tok = token()
+    ops = [{"id": "e1", "method": "GET", "url": "/cgi/env.cgi?t=" + tok},
+           {"id": "e2", "method": "GET", "url": "/cgi/env.cgi?u=" + tok}]
+    res = ok_batch(logged, ops, headers={"X-T": tok})
+    env = {i: res[i]["body"] for i in ("e1", "e2")}
+    records = _records(logged, tok, 2)
+    ops_seen = {r["op"]: r for r in _op_records(records)}
+    batch_id = ops_seen["e1"]["batch"]
+    assert batch_id and batch_id != "-"
+    assert ops_seen["e2"]["batch"] == batch_id
+    for i, name in enumerate(("e1", "e2")):
+        assert env[name]["BATCH_ID"] == batch_id
+        assert env[name]["BATCH_OPERATION"] == name
+        assert env[name]["BATCH_OPERATION_INDEX"] == str(i)
+    uniques = {env["e1"]["UNIQUE_ID"], env["e2"]["UNIQUE_ID"], batch_id}
+    assert len(uniques) == 3, uniques
+    assert ops_seen["e1"]["unique"] == env["e1"]["UNIQUE_ID"]
+    for u in uniques:
+        assert re.fullmatch(r"[A-Za-z0-9@_-]{19,}", u), u
+
+
+def test_fail2ban_filter_matches_operation_lines(logged):
+    tok = token()
+    ops = [{"id": str(i), "method": "POST",
+            "url": "/wp-login.php?code=403&t=%s" % tok,
+            "body": "log=admin&pwd=guess%d" % i,
+            "headers": {"Content-Type":
+                        "application/x-www-form-urlencoded"}}
+           for i in range(3)]
+    res = ok_batch(logged, ops)
+    assert [e["status"] for e in res.responses] == [403] * 3
+    lines = _lines(logged.access_log,
+                   lambda ls: len([x for x in ls if tok in x]) >= 3)
+    hits = [x for x in lines if tok in x and FAIL2BAN.match(x)]
+    assert len(hits) == 3, lines[-5:]
+    assert all(FAIL2BAN.match(x).group("host") == "127.0.0.1" for x in hits)
+
+
+def test_batch_log_operations_off(logged):
+    tok = token()
+    ops = [{"id": "x", "method": "GET", "url": "/static/hello.json?t=" + tok}]
+    ok_batch(logged, ops, path="/unlogged-batch?t=" + tok)
+    records = _records(logged, tok, 1)
+    time.sleep(0.3)
+    records = _records(logged, tok, 1)
+    assert [r["path"] for r in records] == ["/unlogged-batch"], records
