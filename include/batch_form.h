@@ -22,7 +22,11 @@
 
 #include <apr_pools.h>
 
+/* application/x-www-form-urlencoded or multipart/form-data (the media
+ * type alone, as batch_media_type gives it) */
 int batch_media_type_is_form(const char *media_type);
+int batch_media_type_is_urlencoded(const char *media_type);
+int batch_media_type_is_form_data(const char *media_type);
 /* The value of the field name of a form body of Content-Type ctype, a
  * string made in p, its length in *len; NULL when the form has no such
  * field, or when the body is not a well-formed form or has the field

@@ -32,10 +32,20 @@
 /* RFC 2046's longest boundary */
 #define MAX_BOUNDARY 70
 
+int batch_media_type_is_urlencoded(const char *media_type)
+{
+    return media_type && !strcasecmp(media_type, URLENCODED);
+}
+
+int batch_media_type_is_form_data(const char *media_type)
+{
+    return media_type && !strcasecmp(media_type, FORM_DATA);
+}
+
 int batch_media_type_is_form(const char *media_type)
 {
-    return media_type && (!strcasecmp(media_type, URLENCODED)
-                          || !strcasecmp(media_type, FORM_DATA));
+    return batch_media_type_is_urlencoded(media_type)
+           || batch_media_type_is_form_data(media_type);
 }
 
 /* "a+b%21" as "a b!"; NULL for a bad escape or an encoded NUL. */
