@@ -73,6 +73,7 @@ Demo API
   $base/cgi/echo.cgi             a CGI that echoes the request as JSON
   $base/cgi/status.cgi?code=404  a CGI answering any status
   $base/private/data.json        Basic auth: user $DEMO_USER, password $DEMO_PASSWORD
+  $base/users                    a users API (the echo CGI)
   $base/batch                    the batch endpoint (SetHandler batch)
 
 Paste this batch (four operations, one request):
@@ -85,6 +86,9 @@ curl -sS $base/batch -u $DEMO_USER:$DEMO_PASSWORD -H 'Content-Type: application/
     {"id": "4", "method": "GET",  "url": "/cgi/status.cgi?code=404", "dependsOn": ["1"]}
   ]
 }' | /usr/bin/python3 -m json.tool
+
+The examples in README and docs/ use \$PORT:
+  export PORT=$DEMO_PORT
 
 Config: $DEMO_DIR/conf/httpd.conf    Error log: $DEMO_DIR/logs/error_log
 

@@ -510,6 +510,8 @@ class Httpd:
             "    Require all granted",
             "</Directory>",
             'SetEnv RECORD_FILE "%s"' % self.record_file,
+            "# the demo's user collection (the array dialect's example)",
+            'ScriptAlias /users "%s/cgi-bin/echo.cgi"' % d,
             "",
             "# Basic auth: alice / secret",
             '<Directory "%s/htdocs/private">' % d,

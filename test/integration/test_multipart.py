@@ -1307,7 +1307,8 @@ def test_many_large_parts_stream(server):
 
 
 # --------------------------------------------------------------------------
-# The README's curl example
+# The multipart curl example of docs/formats.md (test_doc_examples.py runs
+# it as printed too)
 
 def test_curl_example(server, tmp_path):
     curl = shutil.which("curl")
