@@ -73,8 +73,9 @@ typedef struct exec_t {
     int *status;                /* of every finished operation */
     apr_pool_t **pools;
     kept_t *kept;               /* per operation */
-    /* bytes of answers held: finished and not yet written, and values
-     * kept for references (BatchMaxMemory) */
+    /* what counts towards BatchMaxMemory: bytes of answers finished and
+     * not yet written and of substituted copies (held_bytes), and of
+     * values kept for references (kept_bytes) */
     apr_size_t held_bytes;
     apr_size_t kept_bytes;
     /* the copies of operations with result references, until written */
