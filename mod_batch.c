@@ -43,6 +43,14 @@ static int batch_handler(request_rec *r)
                       "a batch endpoint was reached from inside a batch");
         return HTTP_LOOP_DETECTED;
     }
+    /* ... or by an operation over HTTP (a ProxyPass back to a batch
+     * endpoint); from a client, the header only ever gets it refused */
+    if (batch_reached_from_operation(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(2101)
+                      "a request carrying " BATCH_DEPTH_HEADER " (an "
+                      "operation of a batch) reached a batch endpoint");
+        return HTTP_LOOP_DETECTED;
+    }
     /* what http_protocol.c's make_allow reads for the 405's Allow */
     ap_allow_methods(r, REPLACE_ALLOW, "POST", "OPTIONS", NULL);
     if (r->method_number == M_OPTIONS) {
@@ -61,8 +69,10 @@ static void register_hooks(apr_pool_t *p)
     (void)p;
     ap_hook_create_request(batch_create_request, NULL, NULL,
                            APR_HOOK_MIDDLE);
-    ap_hook_quick_handler(batch_restore_port, NULL, NULL,
-                          APR_HOOK_REALLY_FIRST);
+    ap_hook_quick_handler(batch_op_early, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* last, so it runs where a direct request's header_parser would */
+    ap_hook_post_perdir_config(batch_op_perdir, NULL, NULL,
+                               APR_HOOK_REALLY_LAST);
     ap_hook_handler(batch_handler, NULL, NULL, APR_HOOK_MIDDLE);
     batch_capture_register();
 }

@@ -23,20 +23,19 @@
 #   make fuzz FUZZ_SECONDS=15     what CI runs
 #   make fuzz FUZZ_ONLY=emit      one harness
 #
-# FUZZ_CFLAGS and FUZZ_LIBS (APR, APR-util, json-c) come from make. Each
-# harness is linked with test/support/pool_shim.c, which makes every APR
-# pool allocation a malloc block of its own, so ASan sees past its end.
+# FUZZ_SOURCES (the core), FUZZ_CFLAGS and FUZZ_LIBS (APR, APR-util,
+# json-c) come from make. Each harness is linked with
+# test/support/pool_shim.c, which makes every APR pool allocation a malloc
+# block of its own, so ASan sees past its end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-300}
 harnesses=(${FUZZ_ONLY:-parse_json parse_multipart parse_dialects validate
             emit reference})
-core_src=(src/batch_error.c src/batch_format.c src/batch_json.c src/batch_parse_json.c
-          src/batch_parse_multipart.c src/batch_validate.c src/batch_emit_json.c
-          src/batch_emit_multipart.c src/batch_dialect.c src/batch_dialect_rails.c
-          src/batch_dialect_array.c src/batch_dialect_keyed.c src/batch_dialect_facebook.c
-          src/batch_form.c src/batch_schedule.c src/batch_reference.c test/support/pool_shim.c)
+# the core's sources: Makefile.am's list, which make passes
+read -r -a core_src <<<"${FUZZ_SOURCES:?run through make fuzz}"
+core_src+=(test/support/pool_shim.c)
 out=build/fuzz
 mkdir -p "$out/bin" "$out/corpus" "$out/crashes"
 

@@ -46,8 +46,4 @@ const batch_format_t *batch_dialect_choose(apr_pool_t *p,
                                            struct json_object **tree,
                                            batch_error_t **err);
 
-/* obj's members as an application/x-www-form-urlencoded string, nested
- * values named as Rack and PHP read them (a[b]=1, a[]=2). */
-const char *batch_form_encode(apr_pool_t *p, json_object *obj);
-
 #endif /* BATCH_DIALECT_H */

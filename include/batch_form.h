@@ -21,12 +21,8 @@
 #define BATCH_FORM_H
 
 #include <apr_pools.h>
+#include <json.h>
 
-/* application/x-www-form-urlencoded or multipart/form-data (the media
- * type alone, as batch_media_type gives it) */
-int batch_media_type_is_form(const char *media_type);
-int batch_media_type_is_urlencoded(const char *media_type);
-int batch_media_type_is_form_data(const char *media_type);
 /* The value of the field name of a form body of Content-Type ctype, a
  * string made in p, its length in *len; NULL when the form has no such
  * field, or when the body is not a well-formed form or has the field
@@ -35,5 +31,9 @@ const char *batch_form_field(apr_pool_t *p, const char *ctype,
                              const char *body, apr_size_t blen,
                              const char *name, apr_size_t *len,
                              const char **why);
+
+/* obj's members as an application/x-www-form-urlencoded string, nested
+ * values named as Rack and PHP read them (a[b]=1, a[]=2). */
+const char *batch_form_encode(apr_pool_t *p, json_object *obj);
 
 #endif /* BATCH_FORM_H */

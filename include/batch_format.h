@@ -23,23 +23,7 @@
 #define BATCH_FORMAT_H
 
 #include "batch.h"
-
-/* The emitter's state for one batch response. */
-typedef struct batch_emit_t {
-    apr_pool_t *pool;           /* lives as long as the batch */
-    apr_bucket_brigade *bb;     /* where the emitter appends output */
-    int written;                /* results written so far */
-    void *state;                /* the format's own, made by begin */
-    /* passes bb on to the client; NULL: bb only grows */
-    apr_brigade_flush flush;
-    void *flush_ctx;
-} batch_emit_t;
-
-/* Appends a result's bytes to e->bb: a short run is copied, a long one is
- * passed on at once without a copy (apr_brigade_write with e->flush), so
- * an answer of many megabytes is never held twice. */
-apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
-                              apr_size_t len);
+#include "batch_emit.h"
 
 /* A batch request as a parser sees it. */
 typedef struct batch_input_t {
@@ -83,13 +67,5 @@ extern const batch_format_t batch_format_multipart;
 /* The format for a request Content-Type, or NULL when none reads it. */
 const batch_format_t *batch_format_for(apr_pool_t *p,
                                        const char *content_type);
-
-/* The media type alone, lower-cased: "application/json; charset=x" gives
- * "application/json". */
-const char *batch_media_type(apr_pool_t *p, const char *content_type);
-
-/* application/json, or any type with a +json suffix; parameters after
- * ';' are ignored. */
-int batch_media_type_is_json(const char *media_type);
 
 #endif /* BATCH_FORMAT_H */

@@ -22,7 +22,6 @@
 #include "batch.h"
 #include "batch_format.h"
 
-int batch_media_type_is_multipart(const char *media_type);
 /* A delimiter line of a multipart body (RFC 2046). */
 typedef struct batch_delim_t {
     const char *content_end;    /* end of the part before it (line end out) */
@@ -34,11 +33,6 @@ typedef struct batch_delim_t {
 int batch_multipart_delimiter(const char *start, const char *from,
                               const char *end, const char *dash,
                               apr_size_t dlen, batch_delim_t *d);
-/* The parameter name of a header value such as a Content-Type or a
- * Content-Disposition (form-data; name="batch"), unquoted; NULL when
- * absent or an unterminated quoted-string. */
-const char *batch_header_param(apr_pool_t *p, const char *value,
-                               const char *name);
 batch_t *batch_parse_multipart(apr_pool_t *p, const batch_input_t *in,
                                batch_error_t **err);
 

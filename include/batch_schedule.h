@@ -14,7 +14,7 @@
  */
 
 /*
- * Which operations of a batch may start now (SPEC §6): an operation is
+ * Which operations of a batch may start now: an operation is
  * ready once every operation it depends on has finished. No httpd here, so
  * the parallel executor's bookkeeping is unit-tested on its own.
  */

@@ -22,7 +22,7 @@
 
 #include "batch.h"
 
-/* BatchAllowMethods' default (SPEC section 1), a fresh array in p. */
+/* BatchAllowMethods' default, a fresh array in p. */
 apr_array_header_t *batch_default_allow_methods(apr_pool_t *p);
 
 /* Checks the whole batch against the limits; resolves targets, upper-cases
@@ -35,18 +35,8 @@ batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
 batch_error_t *batch_validate_target(apr_pool_t *p, batch_op_t *op,
                                      const batch_limits_t *limits);
 
-/* Header names, values, methods and URLs as the validator sees them. */
-int batch_is_token(const char *s);
-int batch_is_header_value(const char *s);
 /* What makes url unusable as an operation's URL (an absolute or
  * network-path URL, a fragment, a control character...), or NULL. */
 const char *batch_url_problem(const char *url);
-/* The name of t's first header whose name is not a token or whose value
- * is not a field value, or NULL: what httpd refuses to send (emitters
- * write only answers without one). */
-const char *batch_first_bad_header(const apr_table_t *t);
-int batch_utf8_valid(const char *s, apr_size_t len);
-/* The length of the UTF-8 sequence at s (1 to 4), or 0 if it is invalid. */
-apr_size_t batch_utf8_seq_len(const char *s, apr_size_t left);
 
 #endif /* BATCH_VALIDATE_H */

@@ -36,7 +36,7 @@ typedef struct batch_capture_t {
 
 void batch_capture_register(void);
 /* A standalone filter (r = NULL, next = NULL) at the end of every op's
- * chain: output reaching it never goes further (DESIGN-NOTES §3). */
+ * chain: output reaching it never goes further (docs/design.md). */
 ap_filter_t *batch_capture_create(apr_pool_t *p, conn_rec *c,
                                   apr_size_t limit, int header_only,
                                   batch_capture_t **cap);

@@ -23,18 +23,27 @@
 #include "batch.h"
 #include "mod_batch_config.h"
 
+/* The request header every op carries, as Via marks what went through a
+ * proxy: a batch endpoint refuses a request that has it (508), so a batch
+ * reaching a batch endpoint over HTTP (a ProxyPass back to this server) is
+ * seen as nested. */
+#define BATCH_DEPTH_HEADER "Batch-Depth"
+
 typedef struct batch_run_t {
     const batch_op_t *pending;  /* the op whose subrequest is being made */
     const batch_settings_t *settings;
     ap_filter_t *capture;       /* the pending op's capture filter */
     ap_conf_vector_t *auth_dir_config;
-    /* the batch's request headers an op inherits (SPEC section 4), made
+    /* the batch's request headers an op inherits (docs/design.md), made
      * once per batch; the parent shows them while a subrequest is made */
     apr_table_t *inherited;
 } batch_run_t;
 
 int batch_create_request(request_rec *r);
-int batch_restore_port(request_rec *r, int lookup);
+int batch_op_early(request_rec *r, int lookup);
+int batch_op_perdir(request_rec *r);
+/* r is a subrequest or carries BATCH_DEPTH_HEADER: not a batch to run */
+int batch_reached_from_operation(const request_rec *r);
 batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s);
 batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                              const batch_op_t *op, apr_pool_t *op_pool);

@@ -14,7 +14,7 @@
  */
 
 /*
- * Which JSON dialect a batch body speaks (SPEC section 8): told by the
+ * Which JSON dialect a batch body speaks: told by the
  * shape of the document, or forced per location by BatchDialect.
  */
 #include <string.h>
@@ -181,44 +181,4 @@ const batch_format_t *batch_dialect_choose(apr_pool_t *p,
         return NULL;
     }
     return want->format;
-}
-
-/* Appends name=value pairs for value under name, as Rack's
- * build_nested_query does: null gives the name alone. */
-static void form_add(apr_pool_t *p, apr_array_header_t *pairs,
-                     const char *name, json_object *value)
-{
-    const char *key = apr_pescape_urlencoded(p, name);
-
-    if (!value || json_object_is_type(value, json_type_null)) {
-        APR_ARRAY_PUSH(pairs, const char *) = key;
-    }
-    else if (json_object_is_type(value, json_type_array)) {
-        size_t i, n = json_object_array_length(value);
-
-        for (i = 0; i < n; i++) {
-            form_add(p, pairs, apr_pstrcat(p, name, "[]", NULL),
-                     json_object_array_get_idx(value, i));
-        }
-    }
-    else if (json_object_is_type(value, json_type_object)) {
-        json_object_object_foreach(value, sub, v) {
-            form_add(p, pairs, apr_pstrcat(p, name, "[", sub, "]", NULL), v);
-        }
-    }
-    else {
-        APR_ARRAY_PUSH(pairs, const char *) = apr_pstrcat(
-            p, key, "=", apr_pescape_urlencoded(
-                p, json_object_get_string(value)), NULL);
-    }
-}
-
-const char *batch_form_encode(apr_pool_t *p, json_object *obj)
-{
-    apr_array_header_t *pairs = apr_array_make(p, 8, sizeof(const char *));
-
-    json_object_object_foreach(obj, name, value) {
-        form_add(p, pairs, name, value);
-    }
-    return apr_array_pstrcat(p, pairs, '&');
 }

@@ -38,13 +38,13 @@
 
 #include "batch_dialect_facebook.h"
 #include "batch.h"
-#include "batch_dialect.h"
 #include "batch_emit_json.h"
 #include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
 #include "batch_reference.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* What one operation said beyond the operation model. */

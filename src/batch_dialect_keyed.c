@@ -24,12 +24,13 @@
 
 #include "batch_dialect_keyed.h"
 #include "batch.h"
-#include "batch_dialect.h"
 #include "batch_emit_json.h"
 #include "batch_error.h"
+#include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
+#include "batch_text.h"
 
 static int parse_query(batch_parse_t *ps, json_object *op, batch_op_t *bop,
                        const char *where)

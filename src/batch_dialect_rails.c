@@ -25,12 +25,13 @@
 
 #include "batch_dialect_rails.h"
 #include "batch.h"
-#include "batch_dialect.h"
 #include "batch_emit_json.h"
 #include "batch_error.h"
+#include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
+#include "batch_text.h"
 
 #define RAILS_REFUSED 422
 

@@ -25,6 +25,7 @@
 #include "batch.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* Header values are bytes; JSON needs UTF-8, so read others as Latin-1. */

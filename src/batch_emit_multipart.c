@@ -16,7 +16,7 @@
 /*
  * The multipart/mixed response: a fresh boundary, one application/http part
  * per operation in request order holding a full HTTP/1.1 response message,
- * and a nested multipart/mixed for each change set. Always CRLF (SPEC §3).
+ * and a nested multipart/mixed for each change set. Always CRLF, as RFC 2046 writes it.
  */
 #include <string.h>
 #include <apr_strings.h>

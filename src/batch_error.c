@@ -21,6 +21,7 @@
 #include "batch_error.h"
 #include "batch.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,

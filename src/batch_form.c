@@ -24,29 +24,13 @@
 #include <apr_escape.h>
 
 #include "batch_form.h"
-#include "batch_format.h"
 #include "batch_parse_multipart.h"
+#include "batch_text.h"
 
 #define URLENCODED "application/x-www-form-urlencoded"
 #define FORM_DATA "multipart/form-data"
 /* RFC 2046's longest boundary */
 #define MAX_BOUNDARY 70
-
-int batch_media_type_is_urlencoded(const char *media_type)
-{
-    return media_type && !strcasecmp(media_type, URLENCODED);
-}
-
-int batch_media_type_is_form_data(const char *media_type)
-{
-    return media_type && !strcasecmp(media_type, FORM_DATA);
-}
-
-int batch_media_type_is_form(const char *media_type)
-{
-    return batch_media_type_is_urlencoded(media_type)
-           || batch_media_type_is_form_data(media_type);
-}
 
 /* "a+b%21" as "a b!"; NULL for a bad escape or an encoded NUL. */
 static const char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
@@ -203,4 +187,44 @@ const char *batch_form_field(apr_pool_t *p, const char *ctype,
         return NULL;
     }
     return urlencoded_field(p, body, blen, name, len, why);
+}
+
+/* Appends name=value pairs for value under name, as Rack's
+ * build_nested_query does: null gives the name alone. */
+static void form_add(apr_pool_t *p, apr_array_header_t *pairs,
+                     const char *name, json_object *value)
+{
+    const char *key = apr_pescape_urlencoded(p, name);
+
+    if (!value || json_object_is_type(value, json_type_null)) {
+        APR_ARRAY_PUSH(pairs, const char *) = key;
+    }
+    else if (json_object_is_type(value, json_type_array)) {
+        size_t i, n = json_object_array_length(value);
+
+        for (i = 0; i < n; i++) {
+            form_add(p, pairs, apr_pstrcat(p, name, "[]", NULL),
+                     json_object_array_get_idx(value, i));
+        }
+    }
+    else if (json_object_is_type(value, json_type_object)) {
+        json_object_object_foreach(value, sub, v) {
+            form_add(p, pairs, apr_pstrcat(p, name, "[", sub, "]", NULL), v);
+        }
+    }
+    else {
+        APR_ARRAY_PUSH(pairs, const char *) = apr_pstrcat(
+            p, key, "=", apr_pescape_urlencoded(
+                p, json_object_get_string(value)), NULL);
+    }
+}
+
+const char *batch_form_encode(apr_pool_t *p, json_object *obj)
+{
+    apr_array_header_t *pairs = apr_array_make(p, 8, sizeof(const char *));
+
+    json_object_object_foreach(obj, name, value) {
+        form_add(p, pairs, name, value);
+    }
+    return apr_array_pstrcat(p, pairs, '&');
 }

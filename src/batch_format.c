@@ -24,6 +24,7 @@
 #include "batch_emit_multipart.h"
 #include "batch_parse_json.h"
 #include "batch_parse_multipart.h"
+#include "batch_text.h"
 
 const batch_format_t batch_format_json = {
     "json",
@@ -56,37 +57,6 @@ static const batch_format_t *const formats[] = {
     NULL
 };
 
-const char *batch_media_type(apr_pool_t *p, const char *content_type)
-{
-    apr_size_t n, i;
-    char *type;
-
-    if (!content_type) {
-        return NULL;
-    }
-    while (*content_type == ' ' || *content_type == '\t') {
-        content_type++;
-    }
-    n = strcspn(content_type, "; \t");
-    type = apr_pstrmemdup(p, content_type, n);
-    for (i = 0; i < n; i++) {
-        type[i] = apr_tolower(type[i]);
-    }
-    return type;
-}
-
-int batch_media_type_is_json(const char *media_type)
-{
-    apr_size_t n;
-
-    if (!media_type) {
-        return 0;
-    }
-    n = strcspn(media_type, "; \t");
-    return (n == 16 && !strncasecmp(media_type, "application/json", n))
-           || (n > 5 && !strncasecmp(media_type + n - 5, "+json", 5));
-}
-
 const batch_format_t *batch_format_for(apr_pool_t *p,
                                        const char *content_type)
 {
@@ -99,10 +69,4 @@ const batch_format_t *batch_format_for(apr_pool_t *p,
         }
     }
     return NULL;
-}
-
-apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
-                              apr_size_t len)
-{
-    return apr_brigade_write(e->bb, e->flush, e->flush_ctx, data, len);
 }

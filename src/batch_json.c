@@ -21,7 +21,7 @@
 #include <apr_lib.h>
 
 #include "batch_json.h"
-#include "batch_validate.h"
+#include "batch_text.h"
 
 static apr_status_t json_release(void *obj)
 {

@@ -20,7 +20,7 @@
  * set. Real clients differ on the wire, so CRLF and bare LF are both line
  * ends everywhere, the boundary may be quoted, the request line may lack its
  * version, the inner header block may lack its blank line, and an absolute
- * URL naming this server is reduced to its path (SPEC §3).
+ * URL naming this server is reduced to its path.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -31,6 +31,7 @@
 #include "batch.h"
 #include "batch_error.h"
 #include "batch_format.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* A part's or an inner request's header block: what httpd itself allows
@@ -57,69 +58,6 @@ static int fail(mp_t *mp, const char *at, const char *where,
             where ? ": " : "", message, (apr_size_t)(at - mp->in->body));
     }
     return 0;
-}
-
-int batch_media_type_is_multipart(const char *media_type)
-{
-    return media_type && !strcasecmp(media_type, "multipart/mixed");
-}
-
-/* A parameter value at *s, a token or a quoted-string (RFC 2045); *s
- * moves past it. NULL for an unterminated quoted-string. */
-static char *param_value(apr_pool_t *p, const char **s)
-{
-    const char *v = *s;
-    char *out, *o;
-
-    if (*v != '"') {
-        apr_size_t n = strcspn(v, "; \t");
-
-        *s = v + n;
-        return apr_pstrmemdup(p, v, n);
-    }
-    o = out = apr_palloc(p, strlen(v));
-    for (v++; *v && *v != '"'; v++) {
-        if (*v == '\\' && v[1]) {
-            v++;
-        }
-        *o++ = *v;
-    }
-    *o = '\0';
-    if (!*v) {
-        return NULL;
-    }
-    *s = v + 1;
-    return out;
-}
-
-const char *batch_header_param(apr_pool_t *p, const char *value,
-                               const char *name)
-{
-    const char *s = strchr(value, ';');
-    apr_size_t want = strlen(name);
-
-    while (s && *s == ';') {
-        const char *key;
-        apr_size_t n;
-        char *v;
-
-        for (s++; *s == ' ' || *s == '\t'; s++)
-            ;
-        key = s;
-        n = strcspn(s, "=; \t");
-        s += n;
-        if (*s != '=') {
-            s = strchr(s, ';');
-            continue;
-        }
-        s++;
-        v = param_value(p, &s);
-        if (!v || (n == want && !strncasecmp(key, name, n))) {
-            return v;
-        }
-        s = strchr(s, ';');
-    }
-    return NULL;
 }
 
 /* A delimiter line: "--boundary" at the start of a line, optional "--",

@@ -26,9 +26,8 @@
 #include "batch_reference.h"
 #include "batch.h"
 #include "batch_error.h"
-#include "batch_form.h"
-#include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 #define REF_OPEN "{result="
@@ -358,10 +357,10 @@ apr_hash_t *batch_ref_read_answer(apr_pool_t *p, const char *body,
     return values;
 }
 
-/* RFC 3986 unreserved, and the ',' that joins several values. */
-static int url_keeps(unsigned char c)
+/* All but RFC 3986 unreserved and the ',' that joins several values. */
+static int url_encodes(unsigned char c)
 {
-    return apr_isalnum(c) || (c && strchr("-._~,", c));
+    return !apr_isalnum(c) && !(c && strchr("-._~,", c));
 }
 
 /* How long value (n bytes) is once escaped for ctx; *refused when it
@@ -377,7 +376,7 @@ static apr_size_t escaped_len(const char *value, apr_size_t n,
     case BATCH_REF_URL:
     case BATCH_REF_FORM:
         for (i = 0; i < n; i++) {
-            out += url_keeps(s[i]) ? 0 : 2;
+            out += url_encodes(s[i]) ? 2 : 0;
         }
         return out;
     case BATCH_REF_JSON:
@@ -398,28 +397,21 @@ static apr_size_t escaped_len(const char *value, apr_size_t n,
     }
 }
 
-/* Writes value (n bytes) escaped for ctx at out, which has room for
- * escaped_len bytes and a NUL. */
-static void escape_into(char *out, const char *value, apr_size_t n,
-                        batch_ref_context_e ctx)
+/* The inside of a JSON string for value (n bytes), len bytes long once
+ * escaped: '"', '\\' and control characters escaped. */
+static const char *escape_json(apr_pool_t *p, const char *value,
+                               apr_size_t n, apr_size_t len)
 {
-    static const char hex[] = "0123456789ABCDEF";
     const unsigned char *s = (const unsigned char *)value;
-    char *o = out;
+    char *out = apr_palloc(p, len + 1), *o = out;
     apr_size_t i;
 
     for (i = 0; i < n; i++) {
-        if ((ctx == BATCH_REF_URL || ctx == BATCH_REF_FORM)
-            && !url_keeps(s[i])) {
-            *o++ = '%';
-            *o++ = hex[s[i] >> 4];
-            *o++ = hex[s[i] & 0x0f];
-        }
-        else if (ctx == BATCH_REF_JSON && (s[i] == '"' || s[i] == '\\')) {
+        if (s[i] == '"' || s[i] == '\\') {
             *o++ = '\\';
             *o++ = (char)s[i];
         }
-        else if (ctx == BATCH_REF_JSON && s[i] < 0x20) {
+        else if (s[i] < 0x20) {
             o += apr_snprintf(o, 7, "\\u%04x", s[i]);
         }
         else {
@@ -427,6 +419,19 @@ static void escape_into(char *out, const char *value, apr_size_t n,
         }
     }
     *o = '\0';
+    return out;
+}
+
+/* value (n bytes, no NUL), len bytes long once escaped for ctx. */
+static const char *escape(apr_pool_t *p, const char *value, apr_size_t n,
+                          apr_size_t len, batch_ref_context_e ctx)
+{
+    if (len == n) {
+        return value;
+    }
+    return ctx == BATCH_REF_JSON ? escape_json(p, value, n, len)
+                                 : batch_percent_encode(p, value,
+                                                        url_encodes);
 }
 
 const char *batch_ref_escape(apr_pool_t *p, const char *value,
@@ -435,14 +440,8 @@ const char *batch_ref_escape(apr_pool_t *p, const char *value,
     apr_size_t n = strlen(value);
     int refused;
     apr_size_t len = escaped_len(value, n, ctx, &refused);
-    char *out;
 
-    if (refused) {
-        return NULL;
-    }
-    out = apr_palloc(p, len + 1);
-    escape_into(out, value, n, ctx);
-    return out;
+    return refused ? NULL : escape(p, value, n, len, ctx);
 }
 
 /* A field of an operation taking values, and what passing its cap
@@ -506,7 +505,6 @@ static const piece_t *piece_for(resolver_t *rs, const batch_ref_t *ref,
     piece_t *pc = apr_hash_get(rs->pieces, key, APR_HASH_KEY_STRING);
     const batch_ref_value_t *v;
     int refused;
-    char *out;
 
     if (pc) {
         return pc;
@@ -547,11 +545,7 @@ static const piece_t *piece_for(resolver_t *rs, const batch_ref_t *ref,
         over_cap(rs, f);
         return NULL;
     }
-    pc->text = v->text;
-    if (pc->len != v->len) {
-        pc->text = out = apr_palloc(rs->pool, pc->len + 1);
-        escape_into(out, v->text, v->len, f->ctx);
-    }
+    pc->text = escape(rs->pool, v->text, v->len, pc->len, f->ctx);
     apr_hash_set(rs->pieces, key, APR_HASH_KEY_STRING, pc);
     return pc;
 }

@@ -15,7 +15,7 @@
 
 /*
  * Whole-batch validation: everything is checked before the first
- * operation runs, so a bad batch executes nothing (SPEC §5).
+ * operation runs, so a bad batch executes nothing.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -27,6 +27,7 @@
 #include "batch_error.h"
 #include "batch_reference.h"
 #include "batch_schedule.h"
+#include "batch_text.h"
 
 typedef struct check_t {
     apr_pool_t *pool;
@@ -45,38 +46,6 @@ typedef struct group_t {
     int named_by;                   /* 1 + the last op depending on it */
 } group_t;
 
-/* RFC 9110 tchar */
-static int is_tchar(unsigned char c)
-{
-    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-int batch_is_token(const char *s)
-{
-    if (!s || !*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        if (!is_tchar((unsigned char)*s)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* RFC 9110 field-value: VCHAR, obs-text, SP and HTAB; no CR, LF, NUL. */
-int batch_is_header_value(const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 apr_array_header_t *batch_default_allow_methods(apr_pool_t *p)
 {
     static const char *const methods[] = {
@@ -89,82 +58,6 @@ apr_array_header_t *batch_default_allow_methods(apr_pool_t *p)
         APR_ARRAY_PUSH(arr, const char *) = methods[i];
     }
     return arr;
-}
-
-const char *batch_first_bad_header(const apr_table_t *t)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int i;
-
-    for (i = 0; i < arr->nelts; i++) {
-        if (!batch_is_token(e[i].key) || !batch_is_header_value(e[i].val)) {
-            return e[i].key;
-        }
-    }
-    return NULL;
-}
-
-apr_size_t batch_utf8_seq_len(const char *s, apr_size_t left)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned char c = *p;
-    apr_size_t n, i;
-    apr_uint32_t cp;
-
-    if (c < 0x80) {
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 1;
-        cp = c & 0x1f;
-    }
-    else if (c >= 0xe0 && c <= 0xef) {
-        n = 2;
-        cp = c & 0x0f;
-    }
-    else if (c >= 0xf0 && c <= 0xf4) {
-        n = 3;
-        cp = c & 0x07;
-    }
-    else {
-        return 0;
-    }
-    if (left <= n) {
-        return 0;
-    }
-    for (i = 1; i <= n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    /* overlong forms, surrogates, beyond U+10FFFF */
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-        return 0;
-    }
-    return n + 1;
-}
-
-int batch_utf8_valid(const char *s, apr_size_t len)
-{
-    apr_size_t i = 0;
-
-    while (i < len) {
-        apr_size_t n;
-
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        n = batch_utf8_seq_len(s + i, len - i);
-        if (!n) {
-            return 0;
-        }
-        i += n;
-    }
-    return 1;
 }
 
 static batch_error_t *bad(check_t *ck, const batch_op_t *op, int status,
@@ -215,39 +108,12 @@ static int has_scheme(const char *url)
 }
 
 /* Bytes a client may leave unencoded in a url (Graph clients send
- * "$filter=city eq null"): they are percent-encoded, as a browser would. */
+ * "$filter=city eq null"): they are percent-encoded, as a browser would.
+ * APR's escapers would also encode '%', '?' and '/', which a target
+ * keeps. */
 static int needs_encoding(unsigned char c)
 {
     return c == ' ' || c >= 0x80 || (c && strchr("\"<>^`{|}", c));
-}
-
-/* APR's escapers also encode '%', '?' and '/', which a target keeps. */
-static const char *encode_target(apr_pool_t *p, const char *url)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *s;
-    apr_size_t n = 0;
-    char *out, *o;
-
-    for (s = (const unsigned char *)url; *s; s++) {
-        n += needs_encoding(*s) ? 3 : 1;
-    }
-    if (n == strlen(url)) {
-        return url;
-    }
-    o = out = apr_palloc(p, n + 1);
-    for (s = (const unsigned char *)url; *s; s++) {
-        if (needs_encoding(*s)) {
-            *o++ = '%';
-            *o++ = hex[*s >> 4];
-            *o++ = hex[*s & 0x0f];
-        }
-        else {
-            *o++ = (char)*s;
-        }
-    }
-    *o = '\0';
-    return out;
 }
 
 const char *batch_url_problem(const char *url)
@@ -307,7 +173,8 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
             ck->pool, "url of operation %s %s", where, problem));
     }
     if (op->url[0] == '/') {
-        op->target = encode_target(ck->pool, op->url);
+        op->target = batch_percent_encode(ck->pool, op->url,
+                                          needs_encoding);
         return check_target_length(ck, op);
     }
     if (!base) {
@@ -324,7 +191,8 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
                                  n && base[n - 1] == '/' ? "" : "/",
                                  op->url, NULL);
     }
-    op->target = encode_target(ck->pool, op->target);
+    op->target = batch_percent_encode(ck->pool, op->target,
+                                      needs_encoding);
     return check_target_length(ck, op);
 }
 

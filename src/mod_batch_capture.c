@@ -16,7 +16,7 @@
 /*
  * The two filters an operation's subrequest is wired to: the capture
  * filter that ends its output chain, and the input filter that serves its
- * own body (DESIGN-NOTES §2, §3).
+ * own body (docs/design.md, "What httpd is relied on for").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +209,7 @@ void batch_capture_register(void)
     capture_frec = ap_register_output_filter(CAPTURE_FILTER, capture_filter,
                                              NULL, AP_FTYPE_CONTENT_SET);
     /* RESOURCE: added first, so later RESOURCE filters such as mod_request's
-     * KEPT_BODY sit behind it and are never reached (DESIGN-NOTES §2) */
+     * KEPT_BODY sit behind it and are never reached (docs/design.md) */
     op_input_frec = ap_register_input_filter(OP_INPUT_FILTER,
                                              op_input_filter, NULL,
                                              AP_FTYPE_RESOURCE);

@@ -13,7 +13,7 @@
  * limitations under the License.
  */
 
-/* Directives, merged per directory like any httpd directive (SPEC §1). */
+/* Directives, merged per directory like any httpd directive. */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -26,6 +26,7 @@
 
 #include "mod_batch_config.h"
 #include "batch_dialect.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
 

@@ -16,7 +16,7 @@
 /*
  * The executor: runs the operations in dependency order and streams the
  * aggregate in request order, each entry as soon as it and every entry
- * before it are done (SPEC §6, §7). It knows no format. With
+ * before it are done. It knows no format. With
  * BatchConcurrency 1 operations run one at a time in this thread; above,
  * this thread schedules them onto worker threads (src/mod_batch_parallel.c) and
  * writes their answers as they come back.
@@ -39,8 +39,8 @@
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_config.h"
+#include "mod_batch_nesting.h"
 #include "mod_batch_parallel.h"
-#include "mod_batch_serve.h"
 #include "mod_batch_subreq.h"
 
 APLOG_USE_MODULE(batch);

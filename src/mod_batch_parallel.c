@@ -14,33 +14,18 @@
  */
 
 /*
- * Operations in parallel (BatchConcurrency N > 1, SPEC §6): worker threads
+ * Operations in parallel (BatchConcurrency N > 1): worker threads
  * that run one operation each, exactly as the sequential path runs it.
  *
  * Design. Subrequests of one request cannot run in threads side by side:
  * they share its pool, its connection (bucket allocator, filters, conn
- * config) and fields of r->main that modules write (DESIGN-NOTES §6). So
+ * config) and fields of r->main that modules write (docs/design.md). So
  * each operation gets what mod_http2 gives a stream (h2_mplx.c
  * c2_transit_create, h2_c2.c h2_c2_create), made in the request thread
  * before a worker sees it:
  *
- *  - a transit pool with its own allocator, a child of the batch's pool
- *    whose allocator has a mutex (worker threads' own pools come and go in
- *    it, apr_thread_exit destroys them in the worker);
- *  - a secondary connection: a copy of the batch's connection with its own
- *    pool, bucket allocator, conn_config (so mod_logio's counters and
- *    mod_ssl's state of the real connection are never touched), notes and
- *    a dummy socket for modules that ask for one; no scoreboard handle,
- *    master = the real connection, and pre_connection run on it as
- *    mod_http2 does, so modules (the event MPM first) have their
- *    per-connection state. Its filters are never reached: output ends in
- *    the capture filter, input in the op's own input filter. Its id is
- *    unique while it runs: mod_cgid finds a script's pid by it;
- *  - a "fake parent": a request on that connection (ap_create_request, so
- *    core and other modules have their per-request state) mirroring the
- *    batch request as it is after its own auth ran: server, URI, request
- *    line, headers, environment, user, per-dir configuration, client
- *    address, and the run state the create_request hook looks for.
+ *  - a transit pool with its own allocator, a secondary connection and a
+ *    "fake parent" request on it (src/mod_batch_secondary.c).
  *
  * A worker then calls batch_op_run() on the fake parent: the subrequest,
  * its hooks, per-op auth, filters, handler, error bodies and capture are
@@ -57,33 +42,26 @@
  * min(N, operations) threads; creating one costs microseconds next to a
  * subrequest.
  *
- * Alternative (a) of DESIGN-NOTES §6, running each operation as a main
- * request, was not taken: it needs a protocol filter of our own to
+ * Running each operation as a main request instead was not taken: it needs a protocol filter of our own to
  * collect status and headers, gives operations access-log lines and
  * post_read_request hooks the sequential path does not have, and loses the
  * "authenticated like a direct request" semantics that the per-dir swap
  * gives the sequential path. The fake parent keeps both paths identical.
  */
-#include <limits.h>
-#include <string.h>
-
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_proc.h>
 
 #include <httpd.h>
-#include <http_config.h>
-#include <http_connection.h>
-#include <http_core.h>
 #include <http_log.h>
-#include <http_protocol.h>
 #include <http_request.h>
 #include <mpm_common.h>
 
 #include "mod_batch_parallel.h"
 #include "batch.h"
 #include "mod_batch.h"
+#include "mod_batch_secondary.h"
 #include "mod_batch_subreq.h"
 
 APLOG_USE_MODULE(batch);
@@ -156,127 +134,21 @@ static op_task_t *queue_pop(task_queue_t *q)
     return t;
 }
 
-/* A pool no other thread allocates from, so a worker may use it without a
- * lock (h2_mplx.c c2_transit_create). */
-static apr_pool_t *pool_with_own_allocator(apr_pool_t *parent,
-                                           const char *tag)
-{
-    apr_allocator_t *allocator;
-    apr_pool_t *p;
-
-    if (apr_allocator_create(&allocator) != APR_SUCCESS) {
-        ap_abort_on_oom();
-    }
-    apr_allocator_max_free_set(allocator, ap_max_mem_free);
-    if (apr_pool_create_ex(&p, parent, NULL, allocator) != APR_SUCCESS) {
-        apr_allocator_destroy(allocator);
-        ap_abort_on_oom();
-    }
-    apr_allocator_owner_set(allocator, p);
-    apr_pool_tag(p, tag);
-    return p;
-}
-
-/* Unique among the connections alive at the same time: the batch's own id
- * with the worker slot in bits that MPMs and mod_http2 leave clear. */
-static long secondary_id(long c1_id, int slot)
-{
-#if LONG_MAX > 0x7fffffffL
-    return (long)((unsigned long)c1_id ^ ((unsigned long)(slot + 1) << 48));
-#else
-    return (long)(((unsigned long)c1_id << 8) ^ (unsigned long)(slot + 1));
-#endif
-}
-
-static conn_rec *make_secondary(conn_rec *c1, apr_pool_t *pool)
-{
-    conn_rec *c2 = apr_palloc(pool, sizeof(*c2));
-    apr_socket_t *dummy;
-
-    memcpy(c2, c1, sizeof(*c2));
-    c2->master = c1->master ? c1->master : c1;
-    c2->pool = pool;
-    c2->conn_config = ap_create_conn_config(pool);
-    c2->notes = apr_table_make(pool, 5);
-    c2->input_filters = NULL;
-    c2->output_filters = NULL;
-    c2->sbh = NULL;
-    c2->bucket_alloc = apr_bucket_alloc_create(pool);
-    c2->cs = NULL;
-    c2->data_in_input_filters = 0;
-    c2->data_in_output_filters = 0;
-    /* no MPM may poll this connection's socket */
-    c2->clogging_input_filters = 1;
-    c2->aborted = 0;
-    c2->current_thread = NULL;
-    c2->outgoing = 0;
-    /* never read or written: it keeps modules that set timeouts on "the
-     * client socket" away from the real one (h2_c2.c does the same) */
-    if (apr_socket_create(&dummy, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
-                          pool) != APR_SUCCESS) {
-        dummy = NULL;
-    }
-    ap_set_core_module_config(c2->conn_config, dummy);
-    /* Modules set up their per-connection state here, which their request
-     * hooks rely on: the event MPM's post_read_request, run on internal
-     * redirects, needs its own; mod_logio counts apart from the real
-     * connection. They know secondaries by c->master from mod_http2, whose
-     * h2_c2.c runs this hook too; core adds no network filters to them. As
-     * there, the result is not checked: nothing here is a real client. */
-    ap_run_pre_connection(c2, dummy);
-    return c2;
-}
-
-/* The batch request as its operations' parent sees it. Strings and
- * configuration are shared read-only: the batch request outlives every
- * worker. Tables are copied here, in the request thread. */
-static request_rec *make_parent(request_rec *r, conn_rec *c2,
-                                batch_run_t *run)
-{
-    request_rec *p = ap_create_request(c2);
-
-    p->server = r->server;
-    p->hostname = r->hostname;
-    p->request_time = r->request_time;
-    p->log = r->log;
-    p->the_request = r->the_request;
-    p->protocol = r->protocol;
-    p->proto_num = r->proto_num;
-    p->method = r->method;
-    p->method_number = r->method_number;
-    p->uri = r->uri;
-    p->unparsed_uri = r->unparsed_uri;
-    p->parsed_uri = r->parsed_uri;
-    p->args = r->args;
-    p->user = r->user;
-    p->ap_auth_type = r->ap_auth_type;
-    p->per_dir_config = r->per_dir_config;
-    p->htaccess = r->htaccess;
-    p->useragent_addr = r->useragent_addr;
-    p->useragent_ip = r->useragent_ip;
-    p->headers_in = apr_table_copy(p->pool, r->headers_in);
-    p->trailers_in = apr_table_copy(p->pool, r->trailers_in);
-    p->subprocess_env = apr_table_copy(p->pool, r->subprocess_env);
-    ap_copy_method_list(p->allowed_methods, r->allowed_methods);
-    ap_set_module_config(p->request_config, &batch_module, run);
-    return p;
-}
-
 static op_task_t *make_task(batch_workers_t *w, const batch_op_t *op,
                             int index)
 {
-    apr_pool_t *pool = pool_with_own_allocator(w->pool, "batch_op_transit");
+    apr_pool_t *pool = batch_transit_pool(w->pool, "batch_op_transit");
     op_task_t *t = apr_pcalloc(pool, sizeof(*t));
 
     t->index = index;
     t->op = op;
     t->pool = pool;
     t->c1_id = w->r->connection->id;
-    t->c2 = make_secondary(w->r->connection, pool);
+    t->c2 = batch_secondary_make(w->r->connection, pool);
     t->run = apr_pmemdup(pool, w->run, sizeof(*t->run));
     t->run->pending = NULL;
     t->run->capture = NULL;
-    t->parent = make_parent(w->r, t->c2, t->run);
+    t->parent = batch_secondary_parent(w->r, t->c2, t->run);
     return t;
 }
 
@@ -285,7 +157,7 @@ static op_task_t *make_task(batch_workers_t *w, const batch_op_t *op,
 static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
 {
     t->c2->current_thread = thread;
-    t->c2->id = secondary_id(t->c1_id, slot);
+    t->c2->id = batch_secondary_id(t->c1_id, slot);
     t->result = batch_op_run(t->parent, t->run, t->op, t->pool);
     /* here, not in the request thread: mod_cgi's process cleanups may
      * wait for a script (mod_cgi.c notes them on r->main->pool) */
@@ -343,7 +215,7 @@ apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
                                 int max, batch_workers_t **wp)
 {
     batch_workers_t *w;
-    apr_pool_t *pool = pool_with_own_allocator(r->pool, "batch_workers");
+    apr_pool_t *pool = batch_transit_pool(r->pool, "batch_workers");
     apr_thread_mutex_t *alloc_lock;
     apr_status_t rv;
 

@@ -14,7 +14,7 @@
  */
 
 /*
- * Running one operation as an httpd subrequest (SPEC §4): the request
+ * Running one operation as an httpd subrequest (docs/design.md): the request
  * headers it gets, the body it reads, the status, headers and body it
  * answers, and the error body a direct request would have received.
  */
@@ -31,6 +31,7 @@
 #include "mod_batch_subreq.h"
 #include "batch.h"
 #include "batch_error.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_capture.h"
@@ -38,7 +39,7 @@
 
 APLOG_USE_MODULE(batch);
 
-/* Batch request headers an operation never inherits (SPEC §4): with
+/* Batch request headers an operation never inherits: with
  * Proxy-*, Content-* (they describe the batch body) and the headers the
  * Connection header names. */
 static const char *const not_inherited[] = {
@@ -139,6 +140,64 @@ static int set_op_header(void *data, const char *name, const char *value)
     return 1;
 }
 
+/* A header line as short as a client could spell it ("Name:value"). */
+static apr_size_t field_line_length(const apr_table_entry_t *e)
+{
+    return strlen(e->key) + 1 + strlen(e->val);
+}
+
+/* What httpd's reading of a direct request with this request line and
+ * these headers answers before anything else runs (server/protocol.c
+ * read_request_line and ap_get_mime_headers_core, which take a line of up
+ * to the limit plus one byte): 414 for the request line, 400 for the
+ * header fields; OK if it would be read. Inherited and own headers count
+ * together, as they reach the target together. The limits are the
+ * connection's base server's: httpd reads a request before it knows its
+ * name-based virtual host, whose own limits a direct request never meets. */
+static int over_read_limits(request_rec *r, const char **why)
+{
+    const server_rec *s = r->connection->base_server;
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    if (s->limit_req_line > 0
+        && strlen(r->the_request) > (apr_size_t)s->limit_req_line + 1) {
+        *why = "its request line is longer than LimitRequestLine";
+        return HTTP_REQUEST_URI_TOO_LARGE;
+    }
+    if (s->limit_req_fields > 0 && arr->nelts > s->limit_req_fields) {
+        *why = apr_psprintf(r->pool, "it has %d header fields with the "
+                            "inherited ones, more than LimitRequestFields",
+                            arr->nelts);
+        return HTTP_BAD_REQUEST;
+    }
+    for (i = 0; s->limit_req_fieldsize > 0 && i < arr->nelts; i++) {
+        if (field_line_length(&e[i])
+            > (apr_size_t)s->limit_req_fieldsize + 1) {
+            *why = apr_psprintf(r->pool, "its header %s is longer than "
+                                "LimitRequestFieldSize", e[i].key);
+            return HTTP_BAD_REQUEST;
+        }
+    }
+    return OK;
+}
+
+/* An op over a read limit keeps that status; batch_op_early then stops
+ * its pipeline, and it answers as the direct request would. */
+static void refuse_over_read_limits(request_rec *r)
+{
+    const char *why = NULL;
+    int status = over_read_limits(r, &why);
+
+    if (status != OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(2103)
+                      "operation %s not run: %s; answered %d",
+                      r->the_request, why, status);
+        r->status = status;
+    }
+}
+
 /* create_request hook: the pipeline runs inside ap_sub_req_method_uri, so
  * the op's headers, framing and output boundary are put in place here. */
 int batch_create_request(request_rec *r)
@@ -178,21 +237,115 @@ int batch_create_request(request_rec *r)
     r->proto_output_filters = run->capture;
     /* marks r as an op; its own subrequests find no pending op here */
     ap_set_module_config(r->request_config, &batch_module, run);
+    refuse_over_read_limits(r);
+    /* after the limits: the module's header, not one the op sent */
+    apr_table_setn(r->headers_in, BATCH_DEPTH_HEADER, "1");
+    /* ap_set_sub_req_protocol (server/protocol.c) copied the batch's
+     * environment; an op starts, as a direct request does, with none and
+     * gets its own from SetEnvIf (batch_op_early, batch_op_perdir), SetEnv,
+     * mod_rewrite and the rest of its pipeline */
+    r->subprocess_env = apr_table_make(r->pool, 25);
     return OK;
 }
 
-/* quick_handler hook, the first to run after ap_parse_uri: the subrequest
- * lost the port the client used (request.c copies no parsed_uri.port), so
- * self-referencing URLs, redirects and SERVER_PORT would say 80. */
-int batch_restore_port(request_rec *r, int lookup)
+/* The hooks of one module in one of httpd's sorted hook arrays, run in
+ * order until one fails. A hook is named after the module record that
+ * registered it (server/config.c ap_register_hooks sets
+ * apr_hook_debug_current, which apr_hooks.h stores as szName); every hook
+ * of int (request_rec *) has this link layout (APR_DECLARE_EXTERNAL_HOOK),
+ * so header_parser's array is read through post_read_request's type. */
+static int run_module_hooks(const apr_array_header_t *hooks,
+                            const char *module_name, request_rec *r)
 {
-    (void)lookup;
-    if (r->main && !r->parsed_uri.port_str && r->main->parsed_uri.port_str
-        && ap_get_module_config(r->request_config, &batch_module)) {
+    const ap_LINK_post_read_request_t *h;
+    int i, rv;
+
+    if (!hooks) {
+        return OK;
+    }
+    h = (const ap_LINK_post_read_request_t *)hooks->elts;
+    for (i = 0; i < hooks->nelts; i++) {
+        if (h[i].szName && !strcmp(h[i].szName, module_name)
+            && (rv = h[i].pFunc(r)) != OK && rv != DECLINED) {
+            return rv;
+        }
+    }
+    return OK;
+}
+
+/*
+ * An op's environment is what a direct request to its URL with its headers
+ * gets. httpd runs neither post_read_request nor header_parser for a
+ * subrequest (server/request.c ap_sub_req_method_uri and
+ * ap_process_request_internal: header_parser "only on the main request"),
+ * so mod_setenvif, which does all its work there (its server-context
+ * SetEnvIf/BrowserMatch in post_read_request, the per-directory ones in
+ * header_parser), is run for the op here, at the same points of its
+ * pipeline: after the URI is parsed, and after the per-directory walk.
+ * SetEnv (mod_env) and mod_rewrite's [E=] run in the op's own fixups and
+ * translate_name already.
+ *
+ * Only mod_setenvif's hooks: running every module's would redo, for the
+ * batch's connection, what httpd did once for it. mod_reqtimeout's would
+ * reset the timeouts of the connection the batch is still read from,
+ * mod_remoteip's would take the client address from the op's own
+ * X-Forwarded-For (no op header may change what Require ip sees),
+ * mod_http2's would take the op for an HTTP/2 stream on a secondary
+ * connection, mod_log_forensic would log a request that was never read;
+ * ModSecurity and mod_auth_digest decline subrequests anyway. So an op has
+ * no UNIQUE_ID of its own (mod_unique_id) and no longer the batch's.
+ */
+#define SETENVIF_MODULE "mod_setenvif.c"
+
+/* quick_handler hook, the first to run after ap_parse_uri, where a direct
+ * request runs post_read_request. The subrequest lost the port the client
+ * used (request.c copies no parsed_uri.port), so self-referencing URLs,
+ * redirects and SERVER_PORT would say 80. An op over a read limit stops
+ * here: OK in lookup mode skips ap_process_request_internal. */
+int batch_op_early(request_rec *r, int lookup)
+{
+    int rv;
+
+    if (!lookup || !r->main
+        || !ap_get_module_config(r->request_config, &batch_module)) {
+        return DECLINED;
+    }
+    if (!r->parsed_uri.port_str && r->main->parsed_uri.port_str) {
         r->parsed_uri.port_str = r->main->parsed_uri.port_str;
         r->parsed_uri.port = r->main->parsed_uri.port;
     }
+    if (r->status != HTTP_OK) {
+        return OK;
+    }
+    rv = run_module_hooks(ap_hook_get_post_read_request(), SETENVIF_MODULE,
+                          r);
+    if (rv != OK) {
+        r->status = rv;
+        return OK;
+    }
     return DECLINED;
+}
+
+/* post_perdir_config hook, last: where a direct request runs header_parser
+ * (server/request.c ap_process_request_internal), for the op and for its
+ * internal redirects, which httpd does not give header_parser either. */
+int batch_op_perdir(request_rec *r)
+{
+    const request_rec *first = r;
+
+    while (first->prev) {
+        first = first->prev;
+    }
+    if (!first->main
+        || !ap_get_module_config(first->request_config, &batch_module)) {
+        return DECLINED;
+    }
+    return run_module_hooks(ap_hook_get_header_parser(), SETENVIF_MODULE, r);
+}
+
+int batch_reached_from_operation(const request_rec *r)
+{
+    return r->main || apr_table_get(r->headers_in, BATCH_DEPTH_HEADER);
 }
 
 batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s)
@@ -323,7 +476,8 @@ static batch_result_t *sendable(request_rec *f, const batch_op_t *op,
 }
 
 /* The op's status: a setup failure, else the handler's return value when
- * it is an HTTP status, else what the final request says (DESIGN §3). */
+ * it is an HTTP status, else what the final request says: after an
+ * internal redirect that is the last request of r->next. */
 static int handler_status(request_rec *f, int ret, int *needs_body)
 {
     *needs_body = 0;
@@ -349,6 +503,25 @@ static apr_bucket_brigade *kept_body(request_rec *rnew, const batch_op_t *op)
     return bb;
 }
 
+/* The target's LimitRequestBody, known once the walk has merged its
+ * sections: a direct request sending this body gets 413 when its handler
+ * reads it (modules/http/http_filters.c ap_http_filter); the op is refused
+ * before its handler runs. */
+static int body_over_limit(request_rec *rnew, const batch_op_t *op)
+{
+    apr_off_t limit = ap_get_limit_req_body(rnew);
+
+    if (!op->body || !limit || (apr_off_t)op->body_len <= limit) {
+        return 0;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, rnew, BATCH_LOGNO(2102)
+                  "operation %s not run: its body of %" APR_SIZE_T_FMT
+                  " bytes is larger than LimitRequestBody %" APR_OFF_T_FMT
+                  " of %s; answered 413", op->id, op->body_len, limit,
+                  rnew->uri);
+    return 1;
+}
+
 static batch_result_t *run_subrequest(request_rec *rnew,
                                       const batch_op_t *op,
                                       batch_capture_t *cap, apr_pool_t *p)
@@ -357,6 +530,9 @@ static batch_result_t *run_subrequest(request_rec *rnew,
     int needs_body = 1;
     request_rec *target = rnew;
 
+    if (status == HTTP_OK && body_over_limit(rnew, op)) {
+        status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
     if (status == HTTP_OK) {
         int ret;
 

@@ -40,6 +40,7 @@
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* Aborts with a message; libFuzzer keeps the input. */
@@ -52,7 +53,7 @@
         }                                                               \
     } while (0)
 
-/* The SPEC's defaults, as the module configures them. */
+/* The directives' defaults, as the module configures them. */
 static inline batch_limits_t *fuzz_limits(apr_pool_t *p)
 {
     batch_limits_t *l = apr_pcalloc(p, sizeof(*l));

@@ -22,6 +22,7 @@
  */
 #include "fuzz.h"
 #include "batch.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -14,7 +14,7 @@
  */
 
 /*
- * libFuzzer: the JSON dialects (SPEC section 8). The first byte picks what
+ * libFuzzer: the JSON dialects. The first byte picks what
  * BatchDialect forces (its value % 6: auto, graph, rails, array, keyed,
  * facebook), the body's media type (/ 6 % 3: JSON, an urlencoded form, a
  * multipart/form-data form with the boundary "b") and BatchBaseURL

@@ -27,6 +27,7 @@
 #include "batch.h"
 #include "batch_json.h"
 #include "batch_reference.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

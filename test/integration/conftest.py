@@ -130,6 +130,21 @@ def php_server(php_httpd):
     return _require_module(php_httpd)
 
 
+@pytest.fixture(scope="session")
+def php_fpm(tmp_path_factory):
+    """Debian's php-fpm on a unix socket (started on first use); its
+    httpd_lines() hand /fpm/*.php to it from the main server."""
+    if harness.php_fpm_binary() is None:
+        pytest.skip("php-fpm is not installed")
+    fpm = harness.PhpFpm(tmp_path_factory.mktemp("php-fpm"))
+    try:
+        fpm.start()
+    except harness.HttpdError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield fpm
+    fpm.stop()
+
+
 # --------------------------------------------------------------------------
 # Error log: attach what httpd said during a failed test; fail on crashes
 # and on sanitizer reports.

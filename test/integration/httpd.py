@@ -252,6 +252,103 @@ class Backend:
 
 
 # --------------------------------------------------------------------------
+# PHP-FPM behind mod_proxy_fcgi (test_guards.py)
+
+def php_fpm_binary():
+    found = sorted(Path("/usr/sbin").glob("php-fpm*"))
+    return found[-1] if found else None
+
+
+class PhpFpm:
+    """Debian's php-fpm with a generated pool on a unix socket in its own
+    directory, serving fixtures/fpm; its master process is ours."""
+
+    def __init__(self, gen_dir):
+        self.dir = Path(gen_dir).resolve()
+        self.socket = self.dir / "run" / "php-fpm.sock"
+        self.conf_file = self.dir / "conf" / "php-fpm.conf"
+        self.log = self.dir / "logs" / "php-fpm.log"
+        self.docroot = self.dir / "fpm"
+        self._proc = None
+
+    def _config(self):
+        lines = [
+            "[global]",
+            "pid = %s" % (self.dir / "run" / "php-fpm.pid"),
+            "error_log = %s" % self.log,
+            "daemonize = no",
+            "[batch-test]",
+            "listen = %s" % self.socket,
+            "listen.mode = 0666",
+            "pm = static",
+            "pm.max_children = 2",
+        ]
+        if _running_as_root():
+            lines[5:5] = ["user = %s" % RUN_USER, "group = %s" % RUN_USER]
+        return "\n".join(lines) + "\n"
+
+    def start(self, timeout=20):
+        binary = php_fpm_binary()
+        if binary is None:
+            raise HttpdError("php-fpm is not installed")
+        for sub in ("conf", "logs", "run"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        if self.docroot.exists():
+            shutil.rmtree(self.docroot)
+        shutil.copytree(FIXTURES / "fpm", self.docroot)
+        self.conf_file.write_text(self._config())
+        _open_path_for_others(self.docroot)
+        for root, dirs, files in os.walk(self.docroot):
+            os.chmod(root, 0o755)
+            for name in files:
+                os.chmod(os.path.join(root, name), 0o644)
+        # -n: no php.ini, so nothing of the machine's PHP setup applies
+        self._proc = subprocess.Popen(
+            [str(binary), "-n", "-y", str(self.conf_file), "-p",
+             str(self.dir)], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.socket.exists():
+                return self
+            if self._proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise HttpdError("php-fpm did not come up:\n%s" % (
+            self.log.read_text(errors="replace") if self.log.exists()
+            else "(no log)"))
+
+    def stop(self, timeout=10):
+        if self._proc is None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+
+    def httpd_lines(self):
+        """What a main server needs to hand *.php under /fpm/ to it, with
+        Debian's php8.2-fpm.conf line that passes Authorization on."""
+        return [
+            "LoadModule proxy_fcgi_module %s/mod_proxy_fcgi.so"
+            % MODULES_DIR,
+            'SetEnvIfNoCase ^Authorization$ "(.+)" HTTP_AUTHORIZATION=$1',
+            'Alias /fpm/ "%s/"' % self.docroot,
+            '<Directory "%s">' % self.docroot,
+            "    Require all granted",
+            '    <FilesMatch ".+\\.php$">',
+            '        SetHandler "proxy:unix:%s|fcgi://localhost"'
+            % self.socket,
+            "    </FilesMatch>",
+            "</Directory>",
+        ]
+
+
+# --------------------------------------------------------------------------
 # The server
 
 MAIN_MODULES = [

@@ -15,7 +15,7 @@
 """The hostile-input corpus: every input a client may use against the
 batch endpoint, in one place, sent to a real httpd.
 
-REFUSED: batches refused whole before anything runs (SPEC §5). Each case
+REFUSED: batches refused whole before anything runs. Each case
 puts a record.cgi operation before the bad part; the refusal must come with
 the expected status, code and operation, a message naming the problem, no
 record line, and httpd must answer a good batch right after.

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §6: BatchConcurrency N. Operations whose dependencies are done run
+"""BatchConcurrency N. Operations whose dependencies are done run
 in parallel, at most N at once, each on its own secondary connection in a
 worker thread; the aggregate is still written in request order.
 

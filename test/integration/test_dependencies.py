@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §6 (as far as the lead's contract goes): order, dependsOn, onError."""
+"""Order, dependsOn, onError."""
 
 from support import error_code, ok_batch, record_op, sequential_only, token
 

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §8: the JSON dialects -- detection, BatchDialect, and each dialect
+"""The JSON dialects -- detection, BatchDialect, and each dialect
 end to end against the real fixtures (rails, array, keyed)."""
 
 import json

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §1: a bad directive value stops httpd from starting (apache2 -t),
+"""A bad directive value stops httpd from starting (apache2 -t),
 with a message naming the directive and the value."""
 
 import pytest

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §1: the batch endpoint, its methods, and the shape of a response."""
+"""The batch endpoint, its methods, and the shape of a response."""
 
 import requests
 

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §8: the facebook dialect end to end -- the batch field as a JSON
+"""The facebook dialect end to end -- the batch field as a JSON
 body, an urlencoded form and multipart/form-data; names, depends_on,
 omit_response_on_success, include_headers, BatchBaseURL, BatchDialect,
 and refusals that run nothing."""

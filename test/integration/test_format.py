@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §2: the JSON format -- operation bodies in, response bodies out."""
+"""The JSON format -- operation bodies in, response bodies out."""
 
 import base64
 import json

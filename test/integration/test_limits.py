@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §1 directives: limits, base URL; server-level configuration.
+"""Directives: limits, base URL; server-level configuration.
 
 /limited-batch has BatchMaxOperations 3, BatchMaxRequestSize 2048 and
 BatchMaxOperationResponseSize 65536; /based-batch has BatchBaseURL /static.

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §3 (multipart/mixed), with §5 and §7 as they apply to it.
+"""multipart/mixed, with validation and streaming as they apply to it.
 
 Responses are read twice: with Python's email package, the way Google's,
 OData's and flask-batch's clients read them, and with a strict CRLF reader
@@ -219,7 +219,7 @@ def _strict_headers(block):
 
 
 def strict_parse(raw, boundary):
-    """Reads a multipart body written with CRLF only, as SPEC §3 says the
+    """Reads a multipart body written with CRLF only, as the format says the
     response always is; any other framing fails an assertion."""
     delim = b"--" + _b(boundary)
     assert raw.startswith(delim + CRLF), raw[:300]
@@ -1185,7 +1185,7 @@ def test_refused_body_shorter_than_content_length(server):
 
 def test_refused_conflicting_content_lengths(server):
     """Two different Content-Length values: httpd answers a direct request
-    400, so the part's body length is ambiguous (SPEC is silent; this is
+    400, so the part's body length is ambiguous (nothing says which; this is
     what httpd itself does)."""
     tok = token()
     msg = (b"POST /cgi/echo.cgi HTTP/1.1\r\nContent-Length: 3\r\n"
@@ -1257,7 +1257,7 @@ def test_refused_nested_changeset(server):
 
 
 # --------------------------------------------------------------------------
-# Streaming and memory (SPEC §7)
+# Streaming and memory
 
 MIB = 1024 * 1024
 OPS = 50

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §4: an operation passes through everything a direct request does."""
+"""An operation passes through everything a direct request does."""
 
 import json
 

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §4 with a scripting module: mod_php under mpm_prefork."""
+"""Operations with a scripting module: mod_php under mpm_prefork."""
 
 from support import header, ok_batch
 

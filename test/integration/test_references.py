@@ -12,8 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Result references {result=NAME:$.path} in the canonical JSON format
-(SPEC section 8): substituted into url, header values and body strings from
+"""Result references {result=NAME:$.path} in the canonical JSON format:
+substituted into url, header values and body strings from
 an earlier operation's JSON answer; they imply a dependency on it."""
 
 import json

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §7: the aggregate is streamed; memory stays bounded."""
+"""The aggregate is streamed; memory stays bounded."""
 
 import json
 

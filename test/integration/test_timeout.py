@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §6: BatchTimeout. Operations not started when the batch has run that
+"""BatchTimeout. Operations not started when the batch has run that
 long answer 504 and are not run; a running operation is not cut off."""
 
 from support import ok_batch, reconfigured, sequential_only

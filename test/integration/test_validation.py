@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""SPEC §5: a bad batch runs nothing.
+"""A bad batch runs nothing.
 
 Every bad batch starts with a record.cgi operation: had validation not
 covered the whole batch before running anything, it would leave a line in
@@ -54,7 +54,7 @@ def test_not_json_variants(server, data):
     assert_refused(res, 400, "invalid_json", None)
 
 
-# (a top-level array is left out: SPEC §8 gives it to the "array" dialect)
+# (a top-level array is left out: it is the "array" dialect)
 @pytest.mark.parametrize("doc", ["requests", 42, None, True],
                          ids=["string", "number", "null", "true"])
 def test_top_level_not_an_object(server, doc):
@@ -284,7 +284,7 @@ def test_missing_content_type(server):
     tok = token()
     body = json.dumps({"requests": [record_op(tok)]}).encode()
     status, _, data = raw_request(server, "POST", "/batch", {}, body)
-    # SPEC leaves sniffing open: refused with 415, or run as JSON
+    # sniffing is left open: refused with 415, or run as JSON
     if status == 415:
         assert json.loads(data)["error"]["code"] == "unsupported_media_type"
         assert server.recorded(tok) == []

@@ -14,7 +14,7 @@
  */
 
 /*
- * The JSON dialects of SPEC section 8: which one a document is
+ * The JSON dialects: which one a document is
  * (src/batch_dialect.c), and each dialect's parser and emitter
  * (src/batch_dialect_rails.c, src/batch_dialect_array.c, src/batch_dialect_keyed.c; the
  * facebook dialect has test_facebook.c).
@@ -30,6 +30,7 @@
 #include "batch_dialect_facebook.h"
 #include "batch_dialect_keyed.h"
 #include "batch_dialect_rails.h"
+#include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
 

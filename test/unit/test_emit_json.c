@@ -35,6 +35,7 @@
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* --- an RFC 8259 checker, independent of json-c --- */

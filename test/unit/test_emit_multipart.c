@@ -15,7 +15,7 @@
 
 /*
  * The multipart/mixed emitter (src/batch_emit_multipart.c): the response of
- * SPEC.md section 3, written into an apr_bucket_brigade.
+ * the multipart/mixed format, written into an apr_bucket_brigade.
  *
  * The output is checked two ways: byte for byte against expected text (the
  * random boundaries replaced by BATCH, CS1, CS2... first), and by a strict

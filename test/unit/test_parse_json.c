@@ -15,7 +15,7 @@
 
 /*
  * batch_parse_json() (src/batch_parse_json.c): the JSON batch format of
- * SPEC.md section 2, and the section 5 refusals the parser makes itself.
+ * the JSON format, and the refusals the parser makes itself.
  */
 #include <stdio.h>
 #include <apr_strings.h>
@@ -26,7 +26,7 @@
 #include "batch_json.h"
 #include "batch_parse_json.h"
 
-/* The SPEC section 2 example, verbatim. */
+/* The JSON format's example, verbatim. */
 static const char spec_example[] =
     "{\n"
     "  \"requests\": [\n"
@@ -109,7 +109,7 @@ static const char *one_op(apr_pool_t *p, const char *members)
 }
 
 
-/* --- the SPEC section 2 example --- */
+/* --- the JSON format's example --- */
 
 static void test_spec_example_ops(void **state)
 {

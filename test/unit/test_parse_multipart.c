@@ -15,7 +15,7 @@
 
 /*
  * batch_parse_multipart() (src/batch_parse_multipart.c): the multipart/mixed
- * format of SPEC.md section 3, the section 5 refusals the parser makes
+ * format, the refusals the parser makes
  * itself, and what batch_validate() (src/batch_validate.c) makes of its output.
  *
  * Every body is parsed from an exact-size malloc'd copy that is freed

@@ -14,7 +14,7 @@
  */
 
 /*
- * The parallel executor's ready queue (src/batch_schedule.c): SPEC section 6,
+ * The parallel executor's ready queue (src/batch_schedule.c),
  * "operations whose dependencies are done run concurrently".
  */
 #include "unit.h"

@@ -14,8 +14,8 @@
  */
 
 /*
- * batch_validate() and its character checks (src/batch_validate.c): SPEC section 5,
- * and the execution order of SPEC section 6.
+ * batch_validate() and its character checks (src/batch_validate.c), and
+ * the execution order.
  */
 #include <apr_strings.h>
 #include <apr_tables.h>
@@ -23,6 +23,7 @@
 #include "unit.h"
 #include "batch.h"
 #include "batch_error.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 
 /* Room for every test's operations, so pushing never moves them. */
@@ -67,7 +68,7 @@ static batch_op_t *op_at(batch_t *b, int i)
     return &APR_ARRAY_IDX(b->ops, i, batch_op_t);
 }
 
-/* SPEC section 1 defaults: 100 operations, the default methods, no base. */
+/* The directives' defaults: 100 operations, the default methods, no base. */
 static batch_limits_t *limits(apr_pool_t *p)
 {
     batch_limits_t *l = apr_pcalloc(p, sizeof(*l));
