@@ -15,15 +15,18 @@
 
 /*
  * A batch format: a parser that produces operations and an emitter that
- * writes their results. The executor knows no format; the canonical JSON
- * and multipart/mixed formats are chosen by media type (src/batch_format.c),
- * the other JSON dialects by the document's shape (src/batch_dialect.c).
+ * writes their results, described by one batch_format_t that its file
+ * exports. The executor knows no format. The registry (src/batch_format.c)
+ * lists every format: it finds one by media type, the JSON dialects by the
+ * shape of the document, and names them for BatchDialect and refusals.
  */
 #ifndef BATCH_FORMAT_H
 #define BATCH_FORMAT_H
 
 #include "batch.h"
 #include "batch_emit.h"
+
+struct json_object;
 
 /* A batch request as a parser sees it. */
 typedef struct batch_input_t {
@@ -44,9 +47,17 @@ typedef struct batch_input_t {
 } batch_input_t;
 
 typedef struct batch_format_t {
+    /* BatchDialect's name for it, and the name refusals and logs use */
     const char *name;
-    /* Whether a request body of this media type is in this format. */
+    /* Whether a request body of this media type (lower-case, without
+     * parameters) is in this format; NULL when only the shape of a JSON
+     * body tells it. */
     int (*accepts)(const char *media_type);
+    /* Whether a JSON document has this dialect's shape; NULL for a format
+     * that is no JSON dialect. */
+    int (*fits)(struct json_object *root);
+    /* what fits, as refusals say it */
+    const char *shape;
     batch_t *(*parse)(apr_pool_t *p, const batch_input_t *in,
                       batch_error_t **err);
     /* The media type of the aggregate response, known after begin. */
@@ -60,12 +71,39 @@ typedef struct batch_format_t {
     int (*refusal_status)(const batch_error_t *err);
 } batch_format_t;
 
-/* The canonical JSON format and multipart/mixed. */
-extern const batch_format_t batch_format_json;
-extern const batch_format_t batch_format_multipart;
+/* The i-th format of the registry, from 0; NULL past the last. */
+const batch_format_t *batch_format_at(int i);
 
-/* The format for a request Content-Type, or NULL when none reads it. */
+/* The format called name (any case), or NULL. */
+const batch_format_t *batch_format_named(const char *name);
+
+/* The names of the JSON dialects, as BatchDialect takes them: "graph,
+ * rails, ...". */
+const char *batch_format_dialect_names(apr_pool_t *p);
+
+/* The format a request body of this Content-Type is read in, at a
+ * location that forces the JSON dialect forced (NULL: auto). For a JSON
+ * body, *by_shape is set: its dialect is told by batch_format_by_shape
+ * once the body is read. NULL and a 415 refusal in *err when no format
+ * reads the media type, or only a dialect other than the forced one. */
 const batch_format_t *batch_format_for(apr_pool_t *p,
-                                       const char *content_type);
+                                       const batch_format_t *forced,
+                                       const char *content_type,
+                                       int *by_shape, batch_error_t **err);
+
+/* The dialect for a JSON body at a location forcing forced (NULL: auto).
+ * Auto takes the first dialect whose shape the body has, or the first
+ * dialect of the registry (graph) when it is not JSON or has no known
+ * shape, so that its parser says what is wrong. NULL and a 400 refusal
+ * naming the dialects when the body has the shape of another dialect than
+ * the forced one. The body's JSON tree, made in tree_pool, is
+ * left in *tree (NULL when the body is not JSON) for the dialect's
+ * parser, so it is parsed once. */
+const batch_format_t *batch_format_by_shape(apr_pool_t *p,
+                                            const batch_format_t *forced,
+                                            const char *body, apr_size_t len,
+                                            apr_pool_t *tree_pool,
+                                            struct json_object **tree,
+                                            batch_error_t **err);
 
 #endif /* BATCH_FORMAT_H */

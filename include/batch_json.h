@@ -60,4 +60,8 @@ apr_size_t batch_json_tree_cost(const char *text, apr_size_t len);
 /* Whether an answer can be embedded as JSON. */
 int batch_json_valid(const char *text, apr_size_t len);
 
+/* Whether root is an object whose member name is an array: the shape of
+ * most JSON dialects. */
+int batch_json_has_array(json_object *root, const char *name);
+
 #endif /* BATCH_JSON_H */

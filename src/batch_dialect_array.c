@@ -23,11 +23,10 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include "batch_dialect_array.h"
+#include "batch_format.h"
 #include "batch.h"
 #include "batch_emit_json.h"
 #include "batch_error.h"
-#include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
 #include "batch_text.h"
@@ -120,8 +119,8 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
     return batch;
 }
 
-batch_t *batch_parse_array(apr_pool_t *p, const batch_input_t *in,
-                           batch_error_t **err)
+static batch_t *parse_array(apr_pool_t *p, const batch_input_t *in,
+                            batch_error_t **err)
 {
     return batch_parse_json_document(p, in, err, parse_document);
 }
@@ -154,15 +153,18 @@ static apr_status_t array_result(batch_emit_t *e, const batch_op_t *op,
 static apr_status_t array_end(batch_emit_t *e)
 {
     return apr_brigade_puts(e->bb, NULL, NULL, "]");
+}static int fits_array(json_object *root)
+{
+    return json_object_is_type(root, json_type_array);
 }
 
 const batch_format_t batch_format_array = {
-    "array",
-    batch_media_type_is_json,
-    batch_parse_array,
-    batch_emit_json_type,
-    array_begin,
-    array_result,
-    array_end,
-    NULL
+    .name = "array",
+    .fits = fits_array,
+    .shape = "an array of operations",
+    .parse = parse_array,
+    .response_type = batch_emit_json_type,
+    .begin = array_begin,
+    .result = array_result,
+    .end = array_end
 };

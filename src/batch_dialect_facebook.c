@@ -36,11 +36,10 @@
 #include <apr_strings.h>
 #include <apr_hash.h>
 
-#include "batch_dialect_facebook.h"
+#include "batch_format.h"
 #include "batch.h"
 #include "batch_emit_json.h"
 #include "batch_form.h"
-#include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
 #include "batch_reference.h"
@@ -591,16 +590,10 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
     return batch;
 }
 
-batch_t *batch_parse_facebook(apr_pool_t *p, const batch_input_t *in,
-                              batch_error_t **err)
+static batch_t *parse_facebook(apr_pool_t *p, const batch_input_t *in,
+                               batch_error_t **err)
 {
     return batch_parse_json_document(p, in, err, parse_document);
-}
-
-static int accepts(const char *media_type)
-{
-    return batch_media_type_is_json(media_type)
-           || batch_media_type_is_form(media_type);
 }
 
 static apr_status_t facebook_begin(batch_emit_t *e)
@@ -676,15 +669,19 @@ static apr_status_t facebook_result(batch_emit_t *e, const batch_op_t *op,
 static apr_status_t facebook_end(batch_emit_t *e)
 {
     return apr_brigade_puts(e->bb, NULL, NULL, "]");
+}static int fits_facebook(json_object *root)
+{
+    return batch_json_has_array(root, "batch");
 }
 
 const batch_format_t batch_format_facebook = {
-    "facebook",
-    accepts,
-    batch_parse_facebook,
-    batch_emit_json_type,
-    facebook_begin,
-    facebook_result,
-    facebook_end,
-    NULL
+    .name = "facebook",
+    .accepts = batch_media_type_is_form,
+    .fits = fits_facebook,
+    .shape = "an object with a \"batch\" array",
+    .parse = parse_facebook,
+    .response_type = batch_emit_json_type,
+    .begin = facebook_begin,
+    .result = facebook_result,
+    .end = facebook_end
 };

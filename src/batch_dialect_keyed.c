@@ -22,12 +22,11 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include "batch_dialect_keyed.h"
+#include "batch_format.h"
 #include "batch.h"
 #include "batch_emit_json.h"
 #include "batch_error.h"
 #include "batch_form.h"
-#include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
 #include "batch_text.h"
@@ -131,8 +130,8 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
     return batch;
 }
 
-batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
-                           batch_error_t **err)
+static batch_t *parse_keyed(apr_pool_t *p, const batch_input_t *in,
+                            batch_error_t **err)
 {
     return batch_parse_json_document(p, in, err, parse_document);
 }
@@ -173,15 +172,34 @@ static apr_status_t keyed_result(batch_emit_t *e, const batch_op_t *op,
 static apr_status_t keyed_end(batch_emit_t *e)
 {
     return apr_brigade_puts(e->bb, NULL, NULL, "}");
+}/* Every member an operation object with a path; "ops" and "requests"
+ * arrays are not objects, so no other dialect fits too. */
+static int fits_keyed(json_object *root)
+{
+    int members = 0;
+
+    if (!json_object_is_type(root, json_type_object)) {
+        return 0;
+    }
+    json_object_object_foreach(root, key, op) {
+        (void)key;
+        if (!json_object_is_type(op, json_type_object)
+            || !json_object_object_get_ex(op, "path", NULL)) {
+            return 0;
+        }
+        members++;
+    }
+    return members > 0;
 }
 
 const batch_format_t batch_format_keyed = {
-    "keyed",
-    batch_media_type_is_json,
-    batch_parse_keyed,
-    batch_emit_json_type,
-    keyed_begin,
-    keyed_result,
-    keyed_end,
-    NULL
+    .name = "keyed",
+    .fits = fits_keyed,
+    .shape = "an object whose every member is an operation object with a "
+             "\"path\"",
+    .parse = parse_keyed,
+    .response_type = batch_emit_json_type,
+    .begin = keyed_begin,
+    .result = keyed_result,
+    .end = keyed_end
 };

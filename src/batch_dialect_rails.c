@@ -23,12 +23,11 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include "batch_dialect_rails.h"
+#include "batch_format.h"
 #include "batch.h"
 #include "batch_emit_json.h"
 #include "batch_error.h"
 #include "batch_form.h"
-#include "batch_format.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
 #include "batch_text.h"
@@ -213,8 +212,8 @@ static batch_t *parse_document(apr_pool_t *p, apr_pool_t *tree_pool,
     return batch;
 }
 
-batch_t *batch_parse_rails(apr_pool_t *p, const batch_input_t *in,
-                           batch_error_t **err)
+static batch_t *parse_rails(apr_pool_t *p, const batch_input_t *in,
+                            batch_error_t **err)
 {
     return batch_parse_json_document(p, in, err, parse_document);
 }
@@ -265,15 +264,19 @@ static int rails_refusal_status(const batch_error_t *err)
 {
     return err->status == 400 || !strcmp(err->code, BATCH_E_TOO_MANY)
            ? RAILS_REFUSED : err->status;
+}static int fits_rails(json_object *root)
+{
+    return batch_json_has_array(root, "ops");
 }
 
 const batch_format_t batch_format_rails = {
-    "rails",
-    batch_media_type_is_json,
-    batch_parse_rails,
-    batch_emit_json_type,
-    rails_begin,
-    rails_result,
-    rails_end,
-    rails_refusal_status
+    .name = "rails",
+    .fits = fits_rails,
+    .shape = "an object with an \"ops\" array",
+    .parse = parse_rails,
+    .response_type = batch_emit_json_type,
+    .begin = rails_begin,
+    .result = rails_result,
+    .end = rails_end,
+    .refusal_status = rails_refusal_status
 };

@@ -561,3 +561,12 @@ int batch_json_valid(const char *text, apr_size_t len)
     return batch_json_check(text, len, BATCH_JSON_EMBED_DEPTH, 0, NULL,
                             NULL);
 }
+
+int batch_json_has_array(json_object *root, const char *name)
+{
+    json_object *v;
+
+    return json_object_is_type(root, json_type_object)
+           && json_object_object_get_ex(root, name, &v)
+           && json_object_is_type(v, json_type_array);
+}

@@ -25,7 +25,7 @@
 #include <ap_mpm.h>
 
 #include "mod_batch_config.h"
-#include "batch_dialect.h"
+#include "batch_format.h"
 #include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
@@ -240,14 +240,14 @@ static const char *set_dialect(cmd_parms *cmd, void *dconf,
                                const char *arg)
 {
     batch_dir_conf_t *conf = dconf;
-    int known;
+    const batch_format_t *fmt = batch_format_named(arg);
 
-    conf->dialect = batch_dialect_named(arg, &known);
-    if (!known) {
+    if (strcasecmp(arg, "auto") && !(fmt && fmt->fits)) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a batch dialect; "
-                            "use graph, rails, facebook, keyed, array or "
-                            "auto", cmd->cmd->name, arg);
+                            "use %s or auto", cmd->cmd->name, arg,
+                            batch_format_dialect_names(cmd->pool));
     }
+    conf->dialect = fmt;
     conf->dialect_set = 1;
     return NULL;
 }
@@ -296,9 +296,8 @@ const command_rec batch_cmds[] = {
                   "MPM"),
     AP_INIT_TAKE1("BatchDialect", set_dialect, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
-                  "the JSON batch dialect this location takes: graph, rails, "
-                  "facebook, keyed, array, or auto (default: told by the "
-                  "document's shape)"),
+                  "the JSON batch dialect this location takes, by name, or "
+                  "auto (default: told by the document's shape)"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "

@@ -30,7 +30,6 @@
 
 #include "mod_batch_serve.h"
 #include "batch.h"
-#include "batch_dialect.h"
 #include "batch_error.h"
 #include "batch_form.h"
 #include "batch_format.h"
@@ -298,21 +297,12 @@ int batch_serve(request_rec *r)
     apr_size_t len = 0;
     apr_pool_t *tree_pool;
     json_object *tree = NULL;
+    int by_shape;
 
     batch_settings_get(r, s);
-    fmt = batch_format_for(r->pool, ctype);
-    if (!fmt) {
-        return refuse(r, batch_error_make(
-            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
-            "Content-Type %s is not a batch format; send application/json "
-            "or multipart/mixed",
-            ctype ? ctype : "(none)"));
-    }
-    if (!batch_dialect_takes(s->dialect, fmt)) {
-        return refuse(r, batch_error_make(
-            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
-            "Content-Type %s is a facebook batch form, and this location's "
-            "BatchDialect is another; send application/json", ctype));
+    if (!(fmt = batch_format_for(r->pool, s->dialect, ctype, &by_shape,
+                                 &err))) {
+        return refuse(r, err);
     }
     if ((err = read_body(r, s->max_request_size, &body, &len))
         || (err = check_tree_cost(r, s, ctype, body, len))) {
@@ -321,9 +311,9 @@ int batch_serve(request_rec *r)
     /* the JSON tree detection makes is the one the dialect's parser reads;
      * every field is copied out of it, so it goes right after parsing */
     apr_pool_create(&tree_pool, r->pool);
-    if (fmt == &batch_format_json
-        && !(fmt = batch_dialect_choose(r->pool, s->dialect, body, len,
-                                        tree_pool, &tree, &err))) {
+    if (by_shape
+        && !(fmt = batch_format_by_shape(r->pool, s->dialect, body, len,
+                                         tree_pool, &tree, &err))) {
         return refuse(r, err);
     }
     batch = parse(r, s, fmt, body, len, tree, &err);

@@ -15,8 +15,8 @@
 
 /*
  * libFuzzer: the JSON dialects. The first byte picks what
- * BatchDialect forces (its value % 6: auto, graph, rails, array, keyed,
- * facebook), the body's media type (/ 6 % 3: JSON, an urlencoded form, a
+ * BatchDialect forces (its value % 6: auto, then the registry's JSON
+ * dialects in order), the body's media type (/ 6 % 3: JSON, an urlencoded form, a
  * multipart/form-data form with the boundary "b") and BatchBaseURL
  * (/ 18 % 2: none, /base); the rest is the body, posted under the batch
  * location at /users. Whatever a dialect accepts is validated and emitted
@@ -25,11 +25,6 @@
  */
 #include "fuzz.h"
 #include "batch.h"
-#include "batch_dialect.h"
-#include "batch_dialect_array.h"
-#include "batch_dialect_facebook.h"
-#include "batch_dialect_keyed.h"
-#include "batch_dialect_rails.h"
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
@@ -39,12 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const batch_format_t *forced_dialect(uint8_t pick)
 {
-    static const batch_format_t *const forced[] = {
-        NULL, &batch_format_json, &batch_format_rails, &batch_format_array,
-        &batch_format_keyed, &batch_format_facebook
-    };
+    const batch_format_t *fmt;
+    int want = pick % 6, seen = 0, i;
 
-    return forced[pick % (sizeof(forced) / sizeof(forced[0]))];
+    for (i = 0; want && (fmt = batch_format_at(i)); i++) {
+        if (fmt->fits && ++seen == want) {
+            return fmt;
+        }
+    }
+    return NULL;
 }
 
 static const char *media_type(uint8_t pick)
@@ -62,19 +60,15 @@ static const batch_format_t *format_of(apr_pool_t *p, batch_input_t *in,
                                        const batch_format_t *forced,
                                        batch_error_t **err)
 {
-    const batch_format_t *fmt = batch_format_for(p, in->content_type);
+    int by_shape;
+    const batch_format_t *fmt = batch_format_for(p, forced, in->content_type,
+                                                 &by_shape, err);
 
-    if (fmt != &batch_format_json) {
-        if (!batch_dialect_takes(forced, fmt)) {
-            *err = batch_error_make(p, 415, BATCH_E_MEDIA_TYPE, NULL,
-                                    "a form at a location of another "
-                                    "dialect");
-            return NULL;
-        }
+    if (!fmt || !by_shape) {
         return fmt;
     }
-    return batch_dialect_choose(p, forced, in->body, in->len, p, &in->json,
-                                err);
+    return batch_format_by_shape(p, forced, in->body, in->len, p, &in->json,
+                                 err);
 }
 
 /* The dialect's aggregate of echo answers is one strict JSON document. */
@@ -125,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fmt) {
         batch = fmt->parse(p, &in, &err);
     }
-    if (batch && fmt != &batch_format_json
+    if (batch && fmt != batch_format_at(0)
         && !batch_validate(p, batch, fuzz_limits(p))) {
         check_dialect_emitter(p, fmt, batch);
     }

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                          "application/json", "http", "127.0.0.1", 80,
                          NULL, NULL, NULL };
     batch_error_t *err = NULL;
-    batch_t *batch = batch_format_json.parse(p, &in, &err);
+    batch_t *batch = batch_format_named("graph")->parse(p, &in, &err);
 
     fuzz_check_parsed(p, batch, err);
     return 0;

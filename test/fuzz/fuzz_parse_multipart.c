@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.body = fuzz_exact(p, data + (nl ? head + 1 : 0),
                          size - (nl ? head + 1 : 0));
     in.len = size - (nl ? head + 1 : 0);
-    batch = batch_format_multipart.parse(p, &in, &err);
+    batch = batch_format_named("multipart")->parse(p, &in, &err);
     fuzz_check_parsed(p, batch, err);
     return 0;
 }

@@ -14,10 +14,10 @@
  */
 
 /*
- * The JSON dialects: which one a document is
- * (src/batch_dialect.c), and each dialect's parser and emitter
- * (src/batch_dialect_rails.c, src/batch_dialect_array.c, src/batch_dialect_keyed.c; the
- * facebook dialect has test_facebook.c).
+ * The JSON dialects: which one a document is (the registry,
+ * src/batch_format.c), and each dialect's parser and emitter
+ * (src/batch_dialect_rails.c, src/batch_dialect_array.c,
+ * src/batch_dialect_keyed.c; the facebook dialect has test_facebook.c).
  */
 #include <apr_strings.h>
 #include <apr_tables.h>
@@ -25,11 +25,6 @@
 
 #include "unit.h"
 #include "batch.h"
-#include "batch_dialect.h"
-#include "batch_dialect_array.h"
-#include "batch_dialect_facebook.h"
-#include "batch_dialect_keyed.h"
-#include "batch_dialect_rails.h"
 #include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
@@ -76,7 +71,7 @@ static const batch_format_t *detect(apr_pool_t *p, const char *json)
 {
     batch_error_t *err = NULL;
     json_object *tree;
-    const batch_format_t *fmt = batch_dialect_choose(
+    const batch_format_t *fmt = batch_format_by_shape(
         p, NULL, unit_exact(p, json, strlen(json)), strlen(json), p, &tree,
         &err);
 
@@ -91,9 +86,9 @@ static batch_error_t *choose_refused(apr_pool_t *p,
     batch_error_t *err = NULL;
     json_object *tree;
 
-    assert_null(batch_dialect_choose(p, forced, unit_exact(p, json,
+    assert_null(batch_format_by_shape(p, forced, unit_exact(p, json,
                                                            strlen(json)),
-                                     strlen(json), p, &tree, &err));
+                                      strlen(json), p, &tree, &err));
     assert_non_null(err);
     return err;
 }
@@ -109,22 +104,22 @@ static const char *emit_one(apr_pool_t *p, const batch_format_t *fmt,
 static void test_detect_graph(void **state)
 {
     assert_ptr_equal(detect(UNIT_POOL(state), "{\"requests\": []}"),
-                     &batch_format_json);
+                     UNIT_FORMAT("graph"));
 }
 
 static void test_detect_not_json_is_graph(void **state)
 {
-    assert_ptr_equal(detect(UNIT_POOL(state), "{nope"), &batch_format_json);
+    assert_ptr_equal(detect(UNIT_POOL(state), "{nope"), UNIT_FORMAT("graph"));
 }
 
 static void test_detect_unknown_shape_is_graph(void **state)
 {
-    assert_ptr_equal(detect(UNIT_POOL(state), "{}"), &batch_format_json);
+    assert_ptr_equal(detect(UNIT_POOL(state), "{}"), UNIT_FORMAT("graph"));
 }
 
 static void test_forced_dialect_mismatch(void **state)
 {
-    batch_error_t *err = choose_refused(UNIT_POOL(state), &batch_format_json,
+    batch_error_t *err = choose_refused(UNIT_POOL(state), UNIT_FORMAT("graph"),
                                         "{\"batch\": []}");
 
     unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
@@ -135,7 +130,7 @@ static void test_forced_dialect_mismatch(void **state)
 
 static void test_forced_dialect_unknown_shape(void **state)
 {
-    batch_error_t *err = choose_refused(UNIT_POOL(state), &batch_format_json,
+    batch_error_t *err = choose_refused(UNIT_POOL(state), UNIT_FORMAT("graph"),
                                         "{}");
 
     assert_contains(err->message, "BatchDialect graph");
@@ -147,11 +142,11 @@ static void test_forced_dialect_fits(void **state)
     batch_error_t *err = NULL;
     json_object *tree;
 
-    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
-                                          &batch_format_json,
-                                          "{\"requests\": []}", 16,
-                                          UNIT_POOL(state), &tree, &err),
-                     &batch_format_json);
+    assert_ptr_equal(batch_format_by_shape(UNIT_POOL(state),
+                                           UNIT_FORMAT("graph"),
+                                           "{\"requests\": []}", 16,
+                                           UNIT_POOL(state), &tree, &err),
+                     UNIT_FORMAT("graph"));
     assert_null(err);
     assert_non_null(tree);
 }
@@ -161,31 +156,24 @@ static void test_forced_dialect_not_json_goes_to_its_parser(void **state)
     batch_error_t *err = NULL;
     json_object *tree;
 
-    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
-                                          &batch_format_json, "[", 1,
-                                          UNIT_POOL(state), &tree, &err),
-                     &batch_format_json);
+    assert_ptr_equal(batch_format_by_shape(UNIT_POOL(state),
+                                           UNIT_FORMAT("graph"), "[", 1,
+                                           UNIT_POOL(state), &tree, &err),
+                     UNIT_FORMAT("graph"));
     assert_null(err);
     assert_null(tree);
 }
 
 static void test_dialect_names(void **state)
 {
-    int known;
-
     (void)state;
-    assert_ptr_equal(batch_dialect_named("graph", &known),
-                     &batch_format_json);
-    assert_true(known);
-    assert_ptr_equal(batch_dialect_named("GRAPH", &known),
-                     &batch_format_json);
-    assert_null(batch_dialect_named("auto", &known));
-    assert_true(known);
-    assert_ptr_equal(batch_dialect_named("facebook", &known),
-                     &batch_format_facebook);
-    assert_true(known);
-    assert_null(batch_dialect_named("soap", &known));
-    assert_false(known);
+    assert_string_equal(batch_format_named("graph")->name, "graph");
+    assert_ptr_equal(batch_format_named("GRAPH"), batch_format_named("graph"));
+    assert_null(batch_format_named("auto"));
+    assert_string_equal(batch_format_named("facebook")->name, "facebook");
+    assert_null(batch_format_named("soap"));
+    assert_string_equal(batch_format_dialect_names(UNIT_POOL(state)),
+                        "graph, rails, facebook, array, keyed");
 }
 
 /* --- form encoding --- */
@@ -207,23 +195,19 @@ static void test_rails_detected(void **state)
 {
     assert_ptr_equal(detect(UNIT_POOL(state),
                             "{\"ops\": [], \"sequential\": true}"),
-                     &batch_format_rails);
+                     UNIT_FORMAT("rails"));
 }
 
 static void test_rails_named(void **state)
 {
-    int known;
-
     (void)state;
-    assert_ptr_equal(batch_dialect_named("Rails", &known),
-                     &batch_format_rails);
-    assert_true(known);
+    assert_string_equal(batch_format_named("Rails")->name, "rails");
 }
 
 static void test_rails_forced_refuses_graph(void **state)
 {
     batch_error_t *err = choose_refused(UNIT_POOL(state),
-                                        &batch_format_rails,
+                                        UNIT_FORMAT("rails"),
                                         "{\"requests\": []}");
 
     unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
@@ -237,7 +221,7 @@ static void test_rails_vector(void **state)
     apr_pool_t *p = UNIT_POOL(state);
     apr_size_t len;
     char *json = unit_read_vector(p, "batch_api.request.json", &len);
-    batch_t *batch = parse_ok(p, &batch_format_rails, json, NULL);
+    batch_t *batch = parse_ok(p, UNIT_FORMAT("rails"), json, NULL);
     batch_op_t *op;
 
     assert_int_equal(batch->ops->nelts, 4);
@@ -258,7 +242,7 @@ static void test_rails_vector(void **state)
 
 static void test_rails_method_defaults_to_get(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_rails,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("rails"),
                               "{\"ops\": [{\"url\": \"/a\"}], "
                               "\"sequential\": true}", NULL);
 
@@ -267,7 +251,7 @@ static void test_rails_method_defaults_to_get(void **state)
 
 static void test_rails_get_params_in_query(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_rails,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("rails"),
                               "{\"ops\": [{\"method\": \"get\", \"url\": "
                               "\"/a?x=1\", \"params\": {\"y\": 2}}, "
                               "{\"method\": \"DELETE\", \"url\": \"/b\", "
@@ -282,7 +266,7 @@ static void test_rails_get_params_in_query(void **state)
 static void test_rails_args_as_form_body(void **state)
 {
     batch_op_t *op = unit_op_at(parse_ok(
-        UNIT_POOL(state), &batch_format_rails,
+        UNIT_POOL(state), UNIT_FORMAT("rails"),
         "{\"ops\": [{\"method\": \"PUT\", \"url\": \"/a\", \"args\": "
         "{\"n\": \"v\"}, \"headers\": {\"Content-Type\": \"text/x\"}}], "
         "\"sequential\": true}", NULL), 0);
@@ -294,7 +278,7 @@ static void test_rails_args_as_form_body(void **state)
 
 static void test_rails_silent(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_rails,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("rails"),
                               "{\"ops\": [{\"url\": \"/a\", \"silent\": "
                               "true}, {\"url\": \"/b\"}], "
                               "\"sequential\": true}", NULL);
@@ -305,7 +289,7 @@ static void test_rails_silent(void **state)
 
 static void test_rails_no_ops_is_422(void **state)
 {
-    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_rails,
+    batch_error_t *err = parse_refused(UNIT_POOL(state), UNIT_FORMAT("rails"),
                                        "{\"ops\": [], \"sequential\": true}");
 
     unit_assert_error(err, 422, BATCH_E_INVALID_REQUEST, NULL);
@@ -314,7 +298,7 @@ static void test_rails_no_ops_is_422(void **state)
 
 static void test_rails_missing_sequential_is_422(void **state)
 {
-    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_rails,
+    batch_error_t *err = parse_refused(UNIT_POOL(state), UNIT_FORMAT("rails"),
                                        "{\"ops\": [{\"url\": \"/a\"}]}");
 
     unit_assert_error(err, 422, BATCH_E_INVALID_REQUEST, NULL);
@@ -323,7 +307,7 @@ static void test_rails_missing_sequential_is_422(void **state)
 
 static void test_rails_sequential_false_is_422(void **state)
 {
-    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_rails,
+    batch_error_t *err = parse_refused(UNIT_POOL(state), UNIT_FORMAT("rails"),
                                        "{\"ops\": [{\"url\": \"/a\"}], "
                                        "\"sequential\": false}");
 
@@ -335,19 +319,19 @@ static void test_rails_too_many_is_422(void **state)
     batch_error_t err = { 413, BATCH_E_TOO_MANY, "too many", NULL };
 
     (void)state;
-    assert_int_equal(batch_format_rails.refusal_status(&err), 422);
+    assert_int_equal(UNIT_FORMAT("rails")->refusal_status(&err), 422);
     err.status = 400;
     err.code = BATCH_E_INVALID_URL;
-    assert_int_equal(batch_format_rails.refusal_status(&err), 422);
+    assert_int_equal(UNIT_FORMAT("rails")->refusal_status(&err), 422);
     err.status = 413;
     err.code = BATCH_E_TOO_LARGE;
-    assert_int_equal(batch_format_rails.refusal_status(&err), 413);
+    assert_int_equal(UNIT_FORMAT("rails")->refusal_status(&err), 413);
 }
 
 static void test_rails_both_params_and_args(void **state)
 {
     batch_error_t *err = parse_refused(
-        UNIT_POOL(state), &batch_format_rails,
+        UNIT_POOL(state), UNIT_FORMAT("rails"),
         "{\"ops\": [{\"url\": \"/a\", \"params\": {}, \"args\": {}}], "
         "\"sequential\": true}");
 
@@ -370,7 +354,7 @@ static void test_rails_bad_fields(void **state)
     size_t i;
 
     for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-        batch_error_t *err = parse_refused(p, &batch_format_rails, docs[i]);
+        batch_error_t *err = parse_refused(p, UNIT_FORMAT("rails"), docs[i]);
 
         assert_int_equal(err->status, 400);
         assert_string_equal(err->operation, "ops[0]");
@@ -391,7 +375,7 @@ static void test_rails_emit_vector_shape(void **state)
     apr_table_setn(res[1]->headers, "Problem", "woops");
     res[2]->headers = apr_table_make(p, 1);
     assert_string_equal(
-        unit_emit_json(p, &batch_format_rails, ops, res, 3),
+        unit_emit_json(p, UNIT_FORMAT("rails"), ops, res, 3),
         "{\"results\":["
         "{\"status\":200,\"headers\":{\"Content-Type\":\"application/json\"},"
         "\"body\":[{\"id\": 1}]},"
@@ -411,7 +395,7 @@ static void test_rails_emit_silent(void **state)
 
     ops[0]->silent = ops[1]->silent = 1;
     assert_string_equal(
-        unit_emit_json(p, &batch_format_rails, ops, res, 2),
+        unit_emit_json(p, UNIT_FORMAT("rails"), ops, res, 2),
         "{\"results\":[{},{\"status\":404,\"headers\":{\"Content-Type\":"
         "\"text/plain\"},\"body\":\"no\"}]}");
 }
@@ -421,22 +405,19 @@ static void test_rails_emit_silent(void **state)
 static void test_array_detected(void **state)
 {
     assert_ptr_equal(detect(UNIT_POOL(state), "[{\"url\": \"/a\"}]"),
-                     &batch_format_array);
+                     UNIT_FORMAT("array"));
 }
 
 static void test_array_named(void **state)
 {
-    int known;
-
     (void)state;
-    assert_ptr_equal(batch_dialect_named("array", &known),
-                     &batch_format_array);
+    assert_string_equal(batch_format_named("array")->name, "array");
 }
 
 static void test_array_forced_refuses_an_object(void **state)
 {
     batch_error_t *err = choose_refused(UNIT_POOL(state),
-                                        &batch_format_array, "{}");
+                                        UNIT_FORMAT("array"), "{}");
 
     assert_contains(err->message, "BatchDialect array");
     assert_contains(err->message, "an array of operations");
@@ -444,7 +425,7 @@ static void test_array_forced_refuses_an_object(void **state)
 
 static void test_array_ops(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_array,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("array"),
                               "[{\"method\": \"POST\", \"url\": \"/u\", "
                               "\"body\": {\"n\": 1}}, {\"url\": \"/v\", "
                               "\"body\": \"raw\"}]", NULL);
@@ -464,7 +445,7 @@ static void test_array_ops(void **state)
 
 static void test_array_url_from_path_info(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_array,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("array"),
                               "[{\"method\": \"POST\", \"body\": {}}, "
                               "{\"url\": \"/other\"}]", "/users");
 
@@ -474,7 +455,7 @@ static void test_array_url_from_path_info(void **state)
 
 static void test_array_no_url_without_path_info(void **state)
 {
-    batch_error_t *err = parse_refused(UNIT_POOL(state), &batch_format_array,
+    batch_error_t *err = parse_refused(UNIT_POOL(state), UNIT_FORMAT("array"),
                                        "[{\"method\": \"POST\"}]");
 
     unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, "[0]");
@@ -483,14 +464,14 @@ static void test_array_no_url_without_path_info(void **state)
 
 static void test_array_not_array(void **state)
 {
-    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_array,
+    unit_assert_error(parse_refused(UNIT_POOL(state), UNIT_FORMAT("array"),
                                     "{\"requests\": []}"),
                       400, BATCH_E_INVALID_REQUEST, NULL);
 }
 
 static void test_array_op_not_object(void **state)
 {
-    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_array,
+    unit_assert_error(parse_refused(UNIT_POOL(state), UNIT_FORMAT("array"),
                                     "[{\"url\": \"/\"}, 7]"),
                       400, BATCH_E_INVALID_REQUEST, "[1]");
 }
@@ -507,7 +488,7 @@ static void test_array_emit(void **state)
     };
 
     assert_string_equal(
-        unit_emit_json(p, &batch_format_array, ops, res, 3),
+        unit_emit_json(p, UNIT_FORMAT("array"), ops, res, 3),
         "[{\"responseCode\":201,\"responseBody\":{\"id\":4}},"
         "{\"responseCode\":404,\"responseBody\":\"<p>no</p>\"},"
         "{\"responseCode\":204,\"responseBody\":null}]");
@@ -515,7 +496,7 @@ static void test_array_emit(void **state)
 
 static void test_array_emit_empty(void **state)
 {
-    assert_string_equal(unit_emit_json(UNIT_POOL(state), &batch_format_array,
+    assert_string_equal(unit_emit_json(UNIT_POOL(state), UNIT_FORMAT("array"),
                                  NULL, NULL, 0), "[]");
 }
 
@@ -526,23 +507,20 @@ static void test_keyed_detected(void **state)
     assert_ptr_equal(detect(UNIT_POOL(state),
                             "{\"a\": {\"method\": \"GET\", \"path\": \"/a\"},"
                             " \"b\": {\"path\": \"/b\"}}"),
-                     &batch_format_keyed);
+                     UNIT_FORMAT("keyed"));
 }
 
 static void test_keyed_needs_every_member(void **state)
 {
     assert_ptr_equal(detect(UNIT_POOL(state),
                             "{\"a\": {\"path\": \"/a\"}, \"b\": 1}"),
-                     &batch_format_json);
+                     UNIT_FORMAT("graph"));
 }
 
 static void test_keyed_named(void **state)
 {
-    int known;
-
     (void)state;
-    assert_ptr_equal(batch_dialect_named("keyed", &known),
-                     &batch_format_keyed);
+    assert_string_equal(batch_format_named("keyed")->name, "keyed");
 }
 
 static void test_keyed_forced_takes_its_shape(void **state)
@@ -550,17 +528,17 @@ static void test_keyed_forced_takes_its_shape(void **state)
     batch_error_t *err = NULL;
     json_object *tree;
 
-    assert_ptr_equal(batch_dialect_choose(UNIT_POOL(state),
-                                          &batch_format_keyed,
-                                          "{\"k\": {\"path\": \"/\"}}", 21,
-                                          UNIT_POOL(state), &tree, &err),
-                     &batch_format_keyed);
+    assert_ptr_equal(batch_format_by_shape(UNIT_POOL(state),
+                                           UNIT_FORMAT("keyed"),
+                                           "{\"k\": {\"path\": \"/\"}}", 21,
+                                           UNIT_POOL(state), &tree, &err),
+                     UNIT_FORMAT("keyed"));
     assert_null(err);
 }
 
 static void test_keyed_ops_in_document_order(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_keyed,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("keyed"),
                               "{\"get1\": {\"method\": \"GET\", \"path\": "
                               "\"/a\", \"query\": {\"q\": \"x y\"}}, "
                               "\"post\": {\"method\": \"POST\", \"path\": "
@@ -583,7 +561,7 @@ static void test_keyed_ops_in_document_order(void **state)
 
 static void test_keyed_method_defaults_to_get(void **state)
 {
-    batch_t *batch = parse_ok(UNIT_POOL(state), &batch_format_keyed,
+    batch_t *batch = parse_ok(UNIT_POOL(state), UNIT_FORMAT("keyed"),
                               "{\"k\": {\"path\": \"/a\"}}", NULL);
 
     assert_string_equal(unit_op_at(batch, 0)->method, "GET");
@@ -591,14 +569,14 @@ static void test_keyed_method_defaults_to_get(void **state)
 
 static void test_keyed_missing_path(void **state)
 {
-    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+    unit_assert_error(parse_refused(UNIT_POOL(state), UNIT_FORMAT("keyed"),
                                     "{\"k\": {\"method\": \"GET\"}}"),
                       400, BATCH_E_INVALID_REQUEST, "\"k\"");
 }
 
 static void test_keyed_bad_query(void **state)
 {
-    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+    unit_assert_error(parse_refused(UNIT_POOL(state), UNIT_FORMAT("keyed"),
                                     "{\"k\": {\"path\": \"/\", \"query\": "
                                     "\"a=1\"}}"),
                       400, BATCH_E_INVALID_REQUEST, "\"k\"");
@@ -606,7 +584,7 @@ static void test_keyed_bad_query(void **state)
 
 static void test_keyed_not_object(void **state)
 {
-    unit_assert_error(parse_refused(UNIT_POOL(state), &batch_format_keyed,
+    unit_assert_error(parse_refused(UNIT_POOL(state), UNIT_FORMAT("keyed"),
                                     "[]"),
                       400, BATCH_E_INVALID_REQUEST, NULL);
 }
@@ -622,7 +600,7 @@ static void test_keyed_emit(void **state)
 
     res[0]->elapsed = 1234;
     assert_string_equal(
-        unit_emit_json(p, &batch_format_keyed, ops, res, 2),
+        unit_emit_json(p, UNIT_FORMAT("keyed"), ops, res, 2),
         "{\"get1\":{\"code\":200,\"time\":{\"value\":1234,\"unit\":"
         "\"microseconds\"},\"payload\":{\"a\":1}},"
         "\"bad \\\"one\\\"\":{\"code\":404,\"time\":{\"value\":0,\"unit\":"
@@ -634,7 +612,7 @@ static void test_keyed_emit_no_body(void **state)
     apr_pool_t *p = UNIT_POOL(state);
 
     assert_string_equal(
-        emit_one(p, &batch_format_keyed, unit_op(p, "d"),
+        emit_one(p, UNIT_FORMAT("keyed"), unit_op(p, "d"),
                  unit_result(p, 204, NULL, NULL)),
         "{\"d\":{\"code\":204,\"time\":{\"value\":0,\"unit\":"
         "\"microseconds\"},\"payload\":null}}");

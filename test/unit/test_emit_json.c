@@ -1112,33 +1112,35 @@ static void test_format_for_json(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
 
-    assert_ptr_equal(batch_format_for(p, "application/json"),
-                     &batch_format_json);
-    assert_ptr_equal(batch_format_for(p, "application/json; charset=utf-8"),
-                     &batch_format_json);
-    assert_ptr_equal(batch_format_for(p, "Application/Json"),
-                     &batch_format_json);
-    assert_ptr_equal(batch_format_for(p, " application/json"),
-                     &batch_format_json);
+    assert_ptr_equal(unit_format_for(p, NULL, "application/json"),
+                     UNIT_FORMAT("graph"));
+    assert_ptr_equal(unit_format_for(p, NULL,
+                                     "application/json; charset=utf-8"),
+                     UNIT_FORMAT("graph"));
+    assert_ptr_equal(unit_format_for(p, NULL, "Application/Json"),
+                     UNIT_FORMAT("graph"));
+    assert_ptr_equal(unit_format_for(p, NULL, " application/json"),
+                     UNIT_FORMAT("graph"));
 }
 
 static void test_format_for_unknown(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
 
-    assert_null(batch_format_for(p, NULL));
-    assert_null(batch_format_for(p, ""));
-    assert_null(batch_format_for(p, "text/plain"));
-    assert_null(batch_format_for(p, "image/png"));
+    assert_null(unit_format_for(p, NULL, NULL));
+    assert_null(unit_format_for(p, NULL, ""));
+    assert_null(unit_format_for(p, NULL, "text/plain"));
+    assert_null(unit_format_for(p, NULL, "image/png"));
 }
 
 static void test_format_json_table(void **state)
 {
-    const batch_format_t *f = &batch_format_json;
+    apr_pool_t *p = UNIT_POOL(state);
+    const batch_format_t *f = UNIT_FORMAT("graph");
 
-    assert_string_equal(f->name, "json");
-    assert_true(f->accepts("application/json"));
-    assert_false(f->accepts("text/plain"));
+    assert_string_equal(f->name, "graph");
+    assert_ptr_equal(unit_format_for(p, NULL, "application/json"), f);
+    assert_null(unit_format_for(p, NULL, "text/plain"));
     assert_non_null(f->parse);
     assert_ptr_equal(f->begin, batch_emit_json_begin);
     assert_ptr_equal(f->result, batch_emit_json_result);

@@ -23,9 +23,6 @@
 
 #include "unit.h"
 #include "batch.h"
-#include "batch_dialect.h"
-#include "batch_dialect_facebook.h"
-#include "batch_dialect_rails.h"
 #include "batch_form.h"
 #include "batch_format.h"
 
@@ -47,7 +44,7 @@ static batch_input_t *input(apr_pool_t *p, const char *ctype,
 static batch_t *parse_in(batch_input_t *in, apr_pool_t *p)
 {
     batch_error_t *err = NULL;
-    batch_t *batch = batch_format_facebook.parse(p, in, &err);
+    batch_t *batch = UNIT_FORMAT("facebook")->parse(p, in, &err);
 
     if (!batch) {
         fail_msg("refused: %s: %s", err ? err->code : "(no error)",
@@ -65,7 +62,7 @@ static batch_error_t *refused_in(batch_input_t *in, apr_pool_t *p)
 {
     batch_error_t *err = NULL;
 
-    assert_null(batch_format_facebook.parse(p, in, &err));
+    assert_null(UNIT_FORMAT("facebook")->parse(p, in, &err));
     assert_non_null(err);
     return err;
 }
@@ -93,7 +90,7 @@ static batch_input_t *vector_input(apr_pool_t *p, const char *name)
 static const char *emit_one(apr_pool_t *p, batch_op_t *op,
                             batch_result_t *res)
 {
-    return unit_emit_json(p, &batch_format_facebook, &op, &res, 1);
+    return unit_emit_json(p, UNIT_FORMAT("facebook"), &op, &res, 1);
 }
 
 static const char *field(apr_pool_t *p, const char *ctype, const char *body,
@@ -118,20 +115,16 @@ static void test_detected(void **state)
     batch_error_t *err = NULL;
     json_object *tree;
 
-    assert_ptr_equal(batch_dialect_choose(p, NULL, "{\"batch\": []}", 13, p,
-                                          &tree, &err),
-                     &batch_format_facebook);
+    assert_ptr_equal(batch_format_by_shape(p, NULL, "{\"batch\": []}", 13, p,
+                                           &tree, &err),
+                     UNIT_FORMAT("facebook"));
     assert_null(err);
 }
 
 static void test_named(void **state)
 {
-    int known;
-
     (void)state;
-    assert_ptr_equal(batch_dialect_named("Facebook", &known),
-                     &batch_format_facebook);
-    assert_true(known);
+    assert_string_equal(batch_format_named("Facebook")->name, "facebook");
 }
 
 static void test_forced_refuses_graph(void **state)
@@ -140,9 +133,9 @@ static void test_forced_refuses_graph(void **state)
     batch_error_t *err = NULL;
     json_object *tree;
 
-    assert_null(batch_dialect_choose(p, &batch_format_facebook,
-                                     "{\"requests\": []}", 16, p, &tree,
-                                     &err));
+    assert_null(batch_format_by_shape(p, UNIT_FORMAT("facebook"),
+                                      "{\"requests\": []}", 16, p, &tree,
+                                      &err));
     unit_assert_error(err, 400, BATCH_E_INVALID_REQUEST, NULL);
     assert_contains(err->message, "BatchDialect facebook");
     assert_contains(err->message, "\"batch\" array");
@@ -152,23 +145,26 @@ static void test_form_media_types_are_facebook(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
 
-    assert_ptr_equal(batch_format_for(p, FORM "; charset=utf-8"),
-                     &batch_format_facebook);
-    assert_ptr_equal(batch_format_for(p, "multipart/form-data; boundary=x"),
-                     &batch_format_facebook);
-    assert_ptr_equal(batch_format_for(p, "application/json"),
-                     &batch_format_json);
+    assert_ptr_equal(unit_format_for(p, NULL, FORM "; charset=utf-8"),
+                     UNIT_FORMAT("facebook"));
+    assert_ptr_equal(unit_format_for(p, NULL,
+                                     "multipart/form-data; boundary=x"),
+                     UNIT_FORMAT("facebook"));
+    assert_ptr_equal(unit_format_for(p, NULL, "application/json"),
+                     UNIT_FORMAT("graph"));
 }
 
 static void test_only_facebook_takes_forms(void **state)
 {
-    (void)state;
-    assert_true(batch_dialect_takes(NULL, &batch_format_facebook));
-    assert_true(batch_dialect_takes(&batch_format_facebook,
-                                    &batch_format_facebook));
-    assert_false(batch_dialect_takes(&batch_format_json,
-                                     &batch_format_facebook));
-    assert_true(batch_dialect_takes(&batch_format_rails, &batch_format_json));
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_ptr_equal(unit_format_for(p, NULL, FORM), UNIT_FORMAT("facebook"));
+    assert_ptr_equal(unit_format_for(p, UNIT_FORMAT("facebook"), FORM),
+                     UNIT_FORMAT("facebook"));
+    assert_null(unit_format_for(p, UNIT_FORMAT("graph"), FORM));
+    assert_ptr_equal(unit_format_for(p, UNIT_FORMAT("rails"),
+                                     "application/json"),
+                     UNIT_FORMAT("rails"));
 }
 
 /* --- parsing a JSON body --- */
@@ -614,7 +610,8 @@ static void test_emit_omitted_success_is_null(void **state)
     }
     ops[2]->silent = 0;
     /* what could not run says why, never null */
-    assert_string_equal(unit_emit_json(p, &batch_format_facebook, ops, res, 3),
+    assert_string_equal(unit_emit_json(p, UNIT_FORMAT("facebook"), ops, res,
+                                       3),
                         "[null,{\"code\":424,\"body\":\"{\\\"error\\\":{}}\"},"
                         "{\"code\":200,\"body\":\"\"}]");
 }
@@ -638,7 +635,7 @@ static void test_emit_empty_batch(void **state)
     apr_pool_t *p = UNIT_POOL(state);
 
     assert_string_equal(
-        unit_emit_json(p, &batch_format_facebook, NULL, NULL, 0), "[]");
+        unit_emit_json(p, UNIT_FORMAT("facebook"), NULL, NULL, 0), "[]");
 }
 
 int main(void)

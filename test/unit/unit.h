@@ -40,6 +40,9 @@
 #include "batch_json.h"
 
 /* The test's pool, made by unit_setup. */
+/* A format of the registry (src/batch_format.c) by its name. */
+#define UNIT_FORMAT(name) batch_format_named(name)
+
 #define UNIT_POOL(state) ((apr_pool_t *)*(state))
 
 /* Fails with both strings shown unless sub occurs in s. */
@@ -147,6 +150,17 @@ static inline const char *unit_emit_json(apr_pool_t *p,
 }
 
 /* Asserts a refusal's status, code and operation (NULL: none). */
+/* The format the registry reads a Content-Type in at a location forcing
+ * forced (NULL: auto); NULL when it refuses it. */
+static inline const batch_format_t *unit_format_for(
+    apr_pool_t *p, const batch_format_t *forced, const char *ctype)
+{
+    batch_error_t *err = NULL;
+    int by_shape;
+
+    return batch_format_for(p, forced, ctype, &by_shape, &err);
+}
+
 static inline batch_error_t *unit_assert_error(batch_error_t *err,
                                                int status, const char *code,
                                                const char *operation)

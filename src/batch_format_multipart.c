@@ -14,16 +14,20 @@
  */
 
 /*
- * The keyed dialect (src/batch_dialect_keyed.c).
+ * The multipart/mixed format, OData's and Google's batches (the parser is
+ * src/batch_parse_multipart.c, the emitter src/batch_emit_multipart.c).
  */
-#ifndef BATCH_DIALECT_KEYED_H
-#define BATCH_DIALECT_KEYED_H
-
-#include "batch.h"
 #include "batch_format.h"
+#include "batch_emit_multipart.h"
+#include "batch_parse_multipart.h"
+#include "batch_text.h"
 
-extern const batch_format_t batch_format_keyed;
-batch_t *batch_parse_keyed(apr_pool_t *p, const batch_input_t *in,
-                           batch_error_t **err);
-
-#endif /* BATCH_DIALECT_KEYED_H */
+const batch_format_t batch_format_multipart = {
+    .name = "multipart",
+    .accepts = batch_media_type_is_multipart,
+    .parse = batch_parse_multipart,
+    .response_type = batch_emit_multipart_type,
+    .begin = batch_emit_multipart_begin,
+    .result = batch_emit_multipart_result,
+    .end = batch_emit_multipart_end
+};
