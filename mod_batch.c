@@ -23,6 +23,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
 
@@ -64,9 +65,26 @@ static int batch_handler(request_rec *r)
     return batch_serve(r);
 }
 
+/* Names the module in the server's version string (ServerTokens Full,
+ * mod_info) on every configuration pass, and in the error log once the
+ * server really starts or restarts (not on the pre-config pass). */
+static int batch_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    ap_add_version_component(pconf, BATCH_PRODUCT);
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, BATCH_LOGNO(2300)
+                     "%s loaded", BATCH_PRODUCT);
+    }
+    return OK;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_post_config(batch_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_create_request(batch_create_request, NULL, NULL,
                            APR_HOOK_MIDDLE);
     ap_hook_quick_handler(batch_op_early, NULL, NULL, APR_HOOK_REALLY_FIRST);

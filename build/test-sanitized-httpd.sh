@@ -50,7 +50,8 @@ runtime() {
 }
 
 build_module() {
-    local apr_config apu_config
+    local apr_config apu_config version
+    version=$(sed -n 's/^AC_INIT(\[mod_batch\], \[\([^]]*\)\])$/\1/p' configure.ac)
     apr_config=$("$apxs" -q APR_CONFIG)
     apu_config=$("$apxs" -q APU_CONFIG)
     echo "== building $module (ASan+UBSan)"
@@ -60,7 +61,7 @@ build_module() {
     # shellcheck disable=SC2046  # the config tools print several flags
     gcc -shared -fPIC -g -O1 -fno-omit-frame-pointer \
         -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-        -Wall -Wextra -Werror -std=gnu99 \
+        -Wall -Wextra -Werror -std=gnu99 -DBATCH_VERSION="\"$version\"" \
         -Iinclude -I"$("$apxs" -q INCLUDEDIR)" \
         $("$apr_config" --cppflags --includes) $("$apu_config" --includes) \
         $(pkg-config --cflags json-c) \

@@ -26,7 +26,8 @@ cd "$(dirname "$0")/.."
 packages=(apache2 apache2-dev apache2-utils libapache2-mod-php libjson-c-dev
           libcmocka-dev autoconf automake libtool pkg-config make gcc clang
           libclang-rt-14-dev python3 python3-pytest python3-requests curl
-          wrk nghttp2-client valgrind php-fpm)
+          wrk nghttp2-client valgrind php-fpm
+          build-essential dpkg-dev debhelper)
 
 install_missing() {
     local missing=() p sudo=
@@ -100,13 +101,23 @@ bench_quick() {
         bash test/bench/bench.sh
 }
 
+# The Debian package, built, installed into the system's apache2, used and
+# purged (make check-package): a few minutes, the machine left as it was.
+package_test() {
+    echo "== Debian package (make check-package)"
+    make check-package
+}
+
 install_missing
 build
 unit_tests
+echo "== make install / uninstall (DESTDIR)"
+make check-install
 make check-clang
 fuzz_short
 soak_test
 bench_quick
+package_test
 integration_tests
 parallel_integration_tests
 sanitized_integration_tests

@@ -64,4 +64,8 @@ int batch_json_valid(const char *text, apr_size_t len);
  * most JSON dialects. */
 int batch_json_has_array(json_object *root, const char *name);
 
+/* A JSON string as a C string, its length in *len when len is given;
+ * NULL when it holds a NUL character. */
+const char *batch_json_c_string(json_object *s, apr_size_t *len);
+
 #endif /* BATCH_JSON_H */

@@ -22,6 +22,9 @@
 #include "batch.h"
 #include "batch_format.h"
 
+/* RFC 2046's longest boundary */
+#define BATCH_MAX_BOUNDARY 70
+
 /* A delimiter line of a multipart body (RFC 2046). */
 typedef struct batch_delim_t {
     const char *content_end;    /* end of the part before it (line end out) */

@@ -24,10 +24,25 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <ap_mmn.h>
+
+/* httpd 2.4.49 (module magic 20120211.116) made what a worker's secondary
+ * connection and the nesting check are made of: ap_create_request(),
+ * ap_normalize_path() and conn_rec's outgoing (docs/design.md). */
+#if !AP_MODULE_MAGIC_AT_LEAST(20120211, 116)
+#error "mod_batch needs httpd 2.4.49 or later"
+#endif
 
 extern module AP_MODULE_DECLARE_DATA batch_module;
 
 #define BATCH_HANDLER "batch"
+/* configure.ac's version, passed by the build (Makefile.am) */
+#ifndef BATCH_VERSION
+#error "BATCH_VERSION is not defined: build with ./configure && make"
+#endif
+/* what the server's version string and the startup notice show */
+#define BATCH_PRODUCT "mod_batch/" BATCH_VERSION
+
 /* Module-unique message tags; httpd's AH numbers are for in-tree modules. */
 #define BATCH_LOGNO(n) "BATCH" #n ": "
 

@@ -87,15 +87,13 @@ static int refuse(fb_t *fb, const char *code, const char *where,
     return 0;
 }
 
-/* A JSON string as a C string; NULL when it holds a NUL character. */
+/* A JSON string as a C string copied out of the tree, which goes after
+ * parsing; NULL when it holds a NUL character. */
 static const char *c_string(apr_pool_t *p, json_object *s)
 {
-    const char *v = json_object_get_string(s);
+    const char *v = batch_json_c_string(s, NULL);
 
-    if (strlen(v) != (apr_size_t)json_object_get_string_len(s)) {
-        return NULL;
-    }
-    return apr_pstrdup(p, v);
+    return v ? apr_pstrdup(p, v) : NULL;
 }
 
 static int add_header(fb_t *fb, batch_op_t *bop, const char *where,

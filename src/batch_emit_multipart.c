@@ -21,6 +21,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_general.h>
+#include <apr_escape.h>
 
 #include "batch_emit_multipart.h"
 #include "batch.h"
@@ -37,24 +38,18 @@ typedef struct mp_emit_t {
 /* Random, so no body can contain it by chance. */
 static const char *new_boundary(apr_pool_t *p, const char *prefix)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char bytes[16];
-    char *b = apr_palloc(p, 2 * sizeof(bytes) + 1);
-    apr_size_t i;
 
     if (apr_generate_random_bytes(bytes, sizeof(bytes)) != APR_SUCCESS) {
         apr_time_t now = apr_time_now();
+        const void *where = bytes;
 
         memset(bytes, 0, sizeof(bytes));
         memcpy(bytes, &now, sizeof(now));
-        memcpy(bytes + sizeof(now), &b, sizeof(b));
+        memcpy(bytes + sizeof(now), &where, sizeof(where));
     }
-    for (i = 0; i < sizeof(bytes); i++) {
-        b[2 * i] = hex[bytes[i] >> 4];
-        b[2 * i + 1] = hex[bytes[i] & 0x0f];
-    }
-    b[2 * sizeof(bytes)] = '\0';
-    return apr_pstrcat(p, prefix, b, NULL);
+    return apr_pstrcat(p, prefix, apr_pescape_hex(p, bytes, sizeof(bytes), 0),
+                       NULL);
 }
 
 static int write_header(void *data, const char *name, const char *value)

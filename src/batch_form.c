@@ -29,8 +29,6 @@
 
 #define URLENCODED "application/x-www-form-urlencoded"
 #define FORM_DATA "multipart/form-data"
-/* RFC 2046's longest boundary */
-#define MAX_BOUNDARY 70
 
 /* "a+b%21" as "a b!"; NULL for a bad escape or an encoded NUL. */
 static const char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
@@ -138,7 +136,7 @@ static const char *form_data_field(apr_pool_t *p, const char *ctype,
     const char *end = body + blen, *found = NULL, *dash;
     batch_delim_t d;
 
-    if (!boundary || !*boundary || strlen(boundary) > MAX_BOUNDARY) {
+    if (!boundary || !*boundary || strlen(boundary) > BATCH_MAX_BOUNDARY) {
         *why = "Content-Type multipart/form-data needs a boundary "
                "parameter of 1 to 70 characters";
         return NULL;

@@ -570,3 +570,17 @@ int batch_json_has_array(json_object *root, const char *name)
            && json_object_object_get_ex(root, name, &v)
            && json_object_is_type(v, json_type_array);
 }
+
+const char *batch_json_c_string(json_object *s, apr_size_t *len)
+{
+    const char *v = json_object_get_string(s);
+    apr_size_t n = (apr_size_t)json_object_get_string_len(s);
+
+    if (strlen(v) != n) {
+        return NULL;
+    }
+    if (len) {
+        *len = n;
+    }
+    return v;
+}

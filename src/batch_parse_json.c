@@ -40,21 +40,6 @@ void *batch_parse_refuse(batch_parse_t *ps, const char *code,
     return NULL;
 }
 
-/* A JSON string as a C string; NULL when it holds a NUL character. */
-static const char *c_string(json_object *s, apr_size_t *len)
-{
-    const char *v = json_object_get_string(s);
-    apr_size_t n = (apr_size_t)json_object_get_string_len(s);
-
-    if (strlen(v) != n) {
-        return NULL;
-    }
-    if (len) {
-        *len = n;
-    }
-    return v;
-}
-
 const char *batch_parse_string(batch_parse_t *ps, json_object *op,
                                const char *name, const char *where,
                                const char *code, int *failed)
@@ -72,7 +57,7 @@ const char *batch_parse_string(batch_parse_t *ps, json_object *op,
             apr_psprintf(ps->pool, "%s of %s must be a string",
                          name, where));
     }
-    s = c_string(v, NULL);
+    s = batch_json_c_string(v, NULL);
     if (!s) {
         *failed = 1;
         return batch_parse_refuse(ps, code, where,
@@ -107,7 +92,7 @@ int batch_parse_headers(batch_parse_t *ps, json_object *op,
                              "a string value", name, where));
             return 0;
         }
-        v = c_string(value, NULL);
+        v = batch_json_c_string(value, NULL);
         if (!v || strlen(name) == 0) {
             batch_parse_refuse(ps, BATCH_E_INVALID_HEADER, where,
                 apr_psprintf(ps->pool, "header \"%s\" of %s has a NUL "
@@ -259,7 +244,7 @@ static int parse_depends_on(batch_parse_t *ps, json_object *op,
         const char *id;
 
         if (!json_object_is_type(d, json_type_string)
-            || !(id = c_string(d, NULL))) {
+            || !(id = batch_json_c_string(d, NULL))) {
             batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
                 apr_psprintf(ps->pool, "dependsOn[%d] of %s must be a "
                              "string id", (int)i, where));
@@ -288,7 +273,7 @@ static int parse_id(batch_parse_t *ps, json_object *op, batch_op_t *bop,
                          json_type_to_name(json_object_get_type(id))));
         return 0;
     }
-    if (!c_string(id, NULL)) {
+    if (!batch_json_c_string(id, NULL)) {
         batch_parse_refuse(ps, BATCH_E_INVALID_REQUEST, where,
             apr_psprintf(ps->pool, "id of %s contains a NUL character",
                          where));

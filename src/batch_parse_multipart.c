@@ -38,7 +38,6 @@
  * (DEFAULT_LIMIT_REQUEST_FIELDSIZE and _FIELDS). */
 #define MAX_HEADER_LINE 8190
 #define MAX_HEADERS 100
-#define MAX_BOUNDARY 70
 
 typedef struct mp_t {
     apr_pool_t *pool;
@@ -364,7 +363,7 @@ static int parse_change_set(mp_t *mp, const char *pos, const char *end,
     if (group) {
         return fail(mp, pos, where, "a change set inside a change set");
     }
-    if (!boundary || !*boundary || strlen(boundary) > MAX_BOUNDARY) {
+    if (!boundary || !*boundary || strlen(boundary) > BATCH_MAX_BOUNDARY) {
         return fail(mp, pos, where, "change set without a valid boundary");
     }
     if (!strcmp(boundary, outer)) {
@@ -448,11 +447,11 @@ batch_t *batch_parse_multipart(apr_pool_t *p, const batch_input_t *in,
     const char *boundary = in->content_type
         ? batch_header_param(p, in->content_type, "boundary") : NULL;
 
-    if (!boundary || !*boundary || strlen(boundary) > MAX_BOUNDARY) {
+    if (!boundary || !*boundary || strlen(boundary) > BATCH_MAX_BOUNDARY) {
         *err = batch_error_make(p, 400, BATCH_E_INVALID_MULTIPART, NULL,
                                 "Content-Type multipart/mixed needs a "
                                 "boundary parameter of 1 to %d characters",
-                                MAX_BOUNDARY);
+                                BATCH_MAX_BOUNDARY);
         return NULL;
     }
     mp.batch = apr_pcalloc(p, sizeof(*mp.batch));

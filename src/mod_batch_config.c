@@ -182,18 +182,35 @@ static const char *set_base_url(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* Digits and one of httpd's time units, whole: ap_timeout_parameter_parse
+ * reads only a unit's first letters (server/util.c), so "soon" would be
+ * 0 seconds there. */
+static int is_duration(const char *arg)
+{
+    const char *unit = arg;
+
+    while (apr_isdigit(*unit)) {
+        unit++;
+    }
+    return unit != arg && (!*unit || !strcmp(unit, "s") || !strcmp(unit, "ms")
+                           || !strcmp(unit, "mi") || !strcmp(unit, "h"));
+}
+
 static const char *set_timeout(cmd_parms *cmd, void *dconf, const char *arg)
 {
     batch_dir_conf_t *conf = dconf;
-    char *end;
-    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+    apr_interval_time_t t;
 
-    if (*end || end == arg || n < 0 || n > MAX_TIMEOUT_SECONDS) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
-                            "from 0 (no limit) to %d", cmd->cmd->name, arg,
-                            MAX_TIMEOUT_SECONDS);
+    /* seconds, or with httpd's units as in ProxyTimeout: 500ms, 2mi, 1h */
+    if (!is_duration(arg)
+        || ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS
+        || t > apr_time_from_sec(MAX_TIMEOUT_SECONDS)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a duration from 0 "
+                            "(no limit) to %d seconds (a number of seconds, "
+                            "or with a unit: 500ms, 2mi, 1h)",
+                            cmd->cmd->name, arg, MAX_TIMEOUT_SECONDS);
     }
-    conf->timeout = apr_time_from_sec(n);
+    conf->timeout = t;
     return NULL;
 }
 

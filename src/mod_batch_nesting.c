@@ -38,6 +38,19 @@ static int under_endpoint(const char *target, const char *endpoint)
            && (target[n] == '\0' || target[n] == '/' || target[n] == '?');
 }
 
+/* Escapes decoded but %2F, as request.c decodes a path. */
+static int unescape_path(char *path)
+{
+    /* ap_unescape_url_ex came with httpd 2.4.51; before, request.c used
+     * ap_unescape_url_keep2f */
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 118)
+    return ap_unescape_url_ex(path, AP_UNESCAPE_URL_KEEP_UNRESERVED
+                                    | AP_UNESCAPE_URL_KEEP_SLASHES);
+#else
+    return ap_unescape_url_keep2f(path, 0);
+#endif
+}
+
 /* The path of a target as httpd's ap_process_request_internal reads it
  * (server/request.c): dot segments removed, slashes merged unless
  * MergeSlashes Off, escapes decoded except %2F; NULL when httpd would
@@ -53,9 +66,7 @@ static const char *decoded_path(request_rec *r, const char *target)
     if (sconf->merge_slashes != AP_CORE_CONFIG_OFF) {
         flags |= AP_NORMALIZE_MERGE_SLASHES;
     }
-    if (!ap_normalize_path(path, flags)
-        || ap_unescape_url_ex(path, AP_UNESCAPE_URL_KEEP_UNRESERVED
-                                    | AP_UNESCAPE_URL_KEEP_SLASHES)) {
+    if (!ap_normalize_path(path, flags) || unescape_path(path)) {
         return NULL;
     }
     return path;

@@ -48,6 +48,7 @@
  * "authenticated like a direct request" semantics that the per-dir swap
  * gives the sequential path. The fake parent keeps both paths identical.
  */
+#include <apr_ring.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
@@ -71,7 +72,7 @@ APLOG_USE_MODULE(batch);
 typedef struct op_task_t op_task_t;
 
 struct op_task_t {
-    op_task_t *next;
+    APR_RING_ENTRY(op_task_t) link;
     int index;
     const batch_op_t *op;
     apr_pool_t *pool;           /* transit: own allocator, the answer's */
@@ -82,10 +83,8 @@ struct op_task_t {
     batch_result_t *result;
 };
 
-typedef struct task_queue_t {
-    op_task_t *head;
-    op_task_t *tail;
-} task_queue_t;
+APR_RING_HEAD(task_queue_t, op_task_t);
+typedef struct task_queue_t task_queue_t;
 
 struct batch_workers_t {
     request_rec *r;
@@ -111,26 +110,19 @@ typedef struct worker_t {
 
 static void queue_push(task_queue_t *q, op_task_t *t)
 {
-    t->next = NULL;
-    if (q->tail) {
-        q->tail->next = t;
-    }
-    else {
-        q->head = t;
-    }
-    q->tail = t;
+    APR_RING_INSERT_TAIL(q, t, op_task_t, link);
 }
 
+/* The first task of q, taken off it; NULL when q is empty. */
 static op_task_t *queue_pop(task_queue_t *q)
 {
-    op_task_t *t = q->head;
+    op_task_t *t;
 
-    if (t) {
-        q->head = t->next;
-        if (!q->head) {
-            q->tail = NULL;
-        }
+    if (APR_RING_EMPTY(q, op_task_t, link)) {
+        return NULL;
     }
+    t = APR_RING_FIRST(q);
+    APR_RING_REMOVE(t, link);
     return t;
 }
 
@@ -169,7 +161,7 @@ static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
  * quit and nothing is left. */
 static op_task_t *next_task(batch_workers_t *w)
 {
-    while (!w->todo.head && !w->quit) {
+    while (APR_RING_EMPTY(&w->todo, op_task_t, link) && !w->quit) {
         apr_thread_cond_wait(w->queued, w->lock);
     }
     return queue_pop(&w->todo);
@@ -203,8 +195,15 @@ static apr_status_t add_thread(batch_workers_t *w)
 
     me->w = w;
     me->slot = w->nthreads;
+    /* ap_thread_create (httpd 2.4.51) also gives the thread the
+     * ap_thread_current() that httpd's own threads have */
+#if AP_MODULE_MAGIC_AT_LEAST(20120211, 122)
     rv = ap_thread_create(&w->threads[w->nthreads], w->attr, worker_main, me,
                           w->pool);
+#else
+    rv = apr_thread_create(&w->threads[w->nthreads], w->attr, worker_main,
+                           me, w->pool);
+#endif
     if (rv == APR_SUCCESS) {
         w->nthreads++;
     }
@@ -225,6 +224,8 @@ apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
     w->pool = pool;
     w->max = max;
     w->threads = apr_pcalloc(pool, sizeof(*w->threads) * max);
+    APR_RING_INIT(&w->todo, op_task_t, link);
+    APR_RING_INIT(&w->done, op_task_t, link);
     if ((rv = apr_thread_mutex_create(&alloc_lock, APR_THREAD_MUTEX_DEFAULT,
                                       pool)) != APR_SUCCESS
         || (rv = apr_thread_mutex_create(&w->lock, APR_THREAD_MUTEX_DEFAULT,
@@ -283,7 +284,7 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
     op_task_t *t;
 
     apr_thread_mutex_lock(w->lock);
-    while (!w->done.head) {
+    while (APR_RING_EMPTY(&w->done, op_task_t, link)) {
         apr_thread_cond_wait(w->finished, w->lock);
     }
     t = queue_pop(&w->done);

@@ -194,20 +194,14 @@ static batch_error_t *check_nesting(request_rec *r,
  * failure, in any format. */
 static int prefers_stop(request_rec *r)
 {
-    const char *prefer = apr_table_get(r->headers_in, "Prefer");
-    char *list, *item, *state;
+    const char *list = apr_table_get(r->headers_in, "Prefer");
+    char *item;
 
-    if (!prefer) {
-        return 0;
-    }
-    list = apr_pstrdup(r->pool, prefer);
-    for (item = apr_strtok(list, ",", &state); item;
-         item = apr_strtok(NULL, ",", &state)) {
-        while (*item == ' ' || *item == '\t') {
-            item++;
-        }
-        if (!strncasecmp(item, "odata.continue-on-error=false", 29)
-            || !strncasecmp(item, "continue-on-error=false", 23)) {
+    /* ap_get_list_item lower-cases each preference and skips the blanks
+     * around it (server/util.c) */
+    while (list && (item = ap_get_list_item(r->pool, &list))) {
+        if (!strncmp(item, "odata.continue-on-error=false", 29)
+            || !strncmp(item, "continue-on-error=false", 23)) {
             return 1;
         }
     }

@@ -32,9 +32,10 @@ resources. Every figure is measured in this run on those resources:
 - instructions (valgrind --tool=callgrind, apache2 -X with one worker
   thread) per batch operation and per SSI include, less one GET.
 
-Then the ratios against the targets of issue 6. Speed never fails the run:
-it fails (exit 1) when something is broken (a non-200, a missing entry, a
-socket error, a crash in the error log); exit 2 when it could not run.
+Then the ratios against its targets (docs/performance.md). Speed never
+fails the run: it fails (exit 1) when something is broken (a non-200, a
+missing entry, a socket error, a crash in the error log); exit 2 when it
+could not run.
 """
 
 import http.client

@@ -13,12 +13,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# The mod_batch benchmark (issue 6): starts a throwaway httpd (mpm_event,
+# The mod_batch benchmark (docs/performance.md): starts a throwaway httpd (mpm_event,
 # mod_batch, mod_include, mod_http2 with `Protocols h2c http/1.1`) on
 # loopback and prints one table: keep-alive, HTTP/2, SSI and batch
 # throughput, latency through a relay that adds 25 ms each way, RSS growth
 # for a batch of 100 × 1 MiB, instructions per operation (callgrind), and
-# the ratios against the issue's targets. test/bench/bench.py does the
+# the ratios against its targets. test/bench/bench.py does the
 # work; `make bench` runs it. It takes about 2 minutes.
 #
 # Needs (Debian 12; installs nothing): apache2 wrk nghttp2-client valgrind

@@ -14,8 +14,8 @@
  */
 
 /*
- * batch_parse_json() (src/batch_parse_json.c): the JSON batch format of
- * the JSON format, and the refusals the parser makes itself.
+ * batch_parse_json() (src/batch_parse_json.c): the canonical JSON batch
+ * format, and the refusals the parser makes itself.
  */
 #include <stdio.h>
 #include <apr_strings.h>
