@@ -39,4 +39,7 @@ typedef struct batch_emit_t {
 apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
                               apr_size_t len);
 
+/* Appends sep before every entry but the first (counted in e->written). */
+apr_status_t batch_emit_separator(batch_emit_t *e, const char *sep);
+
 #endif /* BATCH_EMIT_H */

@@ -22,11 +22,10 @@
 #include <httpd.h>
 #include <util_filter.h>
 #include "batch.h"
+#include "batch_buf.h"
 
 typedef struct batch_capture_t {
-    char *buf;                  /* malloc'd, freed with the op's pool */
-    apr_size_t len;
-    apr_size_t cap;
+    batch_buf_t *body;          /* freed with the op's pool */
     apr_size_t limit;           /* BatchMaxOperationResponseSize */
     apr_size_t discarded;       /* body bytes dropped for HEAD */
     int header_only;

@@ -142,10 +142,10 @@ static apr_status_t array_result(batch_emit_t *e, const batch_op_t *op,
     entry = batch_json_own(p, json_object_new_object());
     json_object_object_add(entry, "responseCode",
                            json_object_new_int(res->status));
-    if (e->written++) {
-        apr_brigade_puts(e->bb, NULL, NULL, ",");
+    rv = batch_emit_separator(e, ",");
+    if (rv == APR_SUCCESS) {
+        rv = batch_emit_entry(e->bb, p, entry, "responseBody", res);
     }
-    rv = batch_emit_entry(e->bb, p, entry, "responseBody", res);
     apr_pool_destroy(p);
     return rv;
 }
@@ -153,7 +153,9 @@ static apr_status_t array_result(batch_emit_t *e, const batch_op_t *op,
 static apr_status_t array_end(batch_emit_t *e)
 {
     return apr_brigade_puts(e->bb, NULL, NULL, "]");
-}static int fits_array(json_object *root)
+}
+
+static int fits_array(json_object *root)
 {
     return json_object_is_type(root, json_type_array);
 }

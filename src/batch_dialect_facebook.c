@@ -639,9 +639,13 @@ static apr_status_t write_entry(batch_emit_t *e, apr_pool_t *p,
     }
     text = batch_json_text(p, entry, &n);
     /* the entry without its closing brace, then the body, then '}' */
-    apr_brigade_write(e->bb, NULL, NULL, text, n - 1);
-    apr_brigade_puts(e->bb, NULL, NULL, ",\"body\":");
-    rv = batch_emit_body_string(e, p, res);
+    rv = apr_brigade_write(e->bb, NULL, NULL, text, n - 1);
+    if (rv == APR_SUCCESS) {
+        rv = apr_brigade_puts(e->bb, NULL, NULL, ",\"body\":");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_emit_body_string(e, p, res);
+    }
     return rv == APR_SUCCESS ? apr_brigade_putc(e->bb, NULL, NULL, '}') : rv;
 }
 
@@ -649,10 +653,10 @@ static apr_status_t facebook_result(batch_emit_t *e, const batch_op_t *op,
                                     const batch_result_t *res)
 {
     apr_pool_t *p;
-    apr_status_t rv;
+    apr_status_t rv = batch_emit_separator(e, ",");
 
-    if (e->written++) {
-        apr_brigade_putc(e->bb, NULL, NULL, ',');
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     /* only a success is omitted: what could not run always says why */
     if (op->silent && res->status >= 200 && res->status < 300) {
@@ -667,7 +671,9 @@ static apr_status_t facebook_result(batch_emit_t *e, const batch_op_t *op,
 static apr_status_t facebook_end(batch_emit_t *e)
 {
     return apr_brigade_puts(e->bb, NULL, NULL, "]");
-}static int fits_facebook(json_object *root)
+}
+
+static int fits_facebook(json_object *root)
 {
     return batch_json_has_array(root, "batch");
 }

@@ -159,12 +159,15 @@ static apr_status_t keyed_result(batch_emit_t *e, const batch_op_t *op,
     json_object_object_add(time, "unit",
                            json_object_new_string("microseconds"));
     json_object_object_add(entry, "time", time);
-    if (e->written++) {
-        apr_brigade_puts(e->bb, NULL, NULL, ",");
+    rv = batch_emit_separator(e, ",");
+    if (rv == APR_SUCCESS) {
+        rv = apr_brigade_putstrs(e->bb, NULL, NULL,
+                                 batch_json_text(p, name, NULL), ":", NULL);
     }
-    apr_brigade_puts(e->bb, NULL, NULL, batch_json_text(p, name, NULL));
-    apr_brigade_puts(e->bb, NULL, NULL, ":");
-    rv = batch_emit_entry(e->bb, p, entry, ok ? "payload" : "error", res);
+    if (rv == APR_SUCCESS) {
+        rv = batch_emit_entry(e->bb, p, entry, ok ? "payload" : "error",
+                              res);
+    }
     apr_pool_destroy(p);
     return rv;
 }

@@ -245,11 +245,11 @@ static apr_status_t rails_result(batch_emit_t *e, const batch_op_t *op,
             json_object_put(headers);
         }
     }
-    if (e->written++) {
-        apr_brigade_puts(e->bb, NULL, NULL, ",");
+    rv = batch_emit_separator(e, ",");
+    if (rv == APR_SUCCESS) {
+        rv = batch_emit_entry(e->bb, p, entry,
+                              quiet || !res->body_len ? NULL : "body", res);
     }
-    rv = batch_emit_entry(e->bb, p, entry,
-                          quiet || !res->body_len ? NULL : "body", res);
     apr_pool_destroy(p);
     return rv;
 }
@@ -264,7 +264,9 @@ static int rails_refusal_status(const batch_error_t *err)
 {
     return err->status == 400 || !strcmp(err->code, BATCH_E_TOO_MANY)
            ? RAILS_REFUSED : err->status;
-}static int fits_rails(json_object *root)
+}
+
+static int fits_rails(json_object *root)
 {
     return batch_json_has_array(root, "ops");
 }

@@ -21,3 +21,9 @@ apr_status_t batch_emit_bytes(batch_emit_t *e, const char *data,
 {
     return apr_brigade_write(e->bb, e->flush, e->flush_ctx, data, len);
 }
+
+apr_status_t batch_emit_separator(batch_emit_t *e, const char *sep)
+{
+    return e->written++ ? apr_brigade_puts(e->bb, NULL, NULL, sep)
+                        : APR_SUCCESS;
+}

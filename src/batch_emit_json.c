@@ -53,44 +53,6 @@ const char *batch_emit_header_utf8(apr_pool_t *p, const char *v)
     return u;
 }
 
-typedef struct headers_ctx_t {
-    apr_pool_t *pool;
-    apr_table_t *merged;
-    json_object *obj;
-} headers_ctx_t;
-
-/* Repeated headers, whatever their case, become one list value, as HTTP
- * allows; apr_table_merge joins them with ", ". */
-static int merge_header(void *data, const char *name, const char *value)
-{
-    headers_ctx_t *ctx = data;
-
-    apr_table_merge(ctx->merged, name,
-                    batch_emit_header_utf8(ctx->pool, value));
-    return 1;
-}
-
-static int add_header(void *data, const char *name, const char *value)
-{
-    headers_ctx_t *ctx = data;
-
-    json_object_object_add(ctx->obj, name, json_object_new_string(value));
-    return 1;
-}
-
-json_object *batch_emit_headers_object(apr_pool_t *p,
-                                       const apr_table_t *headers)
-{
-    headers_ctx_t ctx = { p, NULL, json_object_new_object() };
-
-    if (headers) {
-        ctx.merged = apr_table_make(p, apr_table_elts(headers)->nelts);
-        apr_table_do(merge_header, &ctx, headers, NULL);
-        apr_table_do(add_header, &ctx, ctx.merged, NULL);
-    }
-    return ctx.obj;
-}
-
 /* What JSON must escape in a string (RFC 8259 section 7), which json-c
  * does; most strings have none and are written as they are. */
 static int needs_escape(const char *s, apr_size_t len)
@@ -146,14 +108,13 @@ static apr_status_t write_string(batch_emit_t *e, apr_bucket_brigade *bb,
     if (needs_escape(s, len)) {
         return write_escaped(e, bb, s, len);
     }
-    apr_brigade_putc(bb, NULL, NULL, '"');
-    if (e) {
-        batch_emit_bytes(e, s, len);
+    apr_status_t rv = apr_brigade_putc(bb, NULL, NULL, '"');
+
+    if (rv == APR_SUCCESS) {
+        rv = e ? batch_emit_bytes(e, s, len)
+               : apr_brigade_write(bb, NULL, NULL, s, len);
     }
-    else {
-        apr_brigade_write(bb, NULL, NULL, s, len);
-    }
-    return apr_brigade_putc(bb, NULL, NULL, '"');
+    return rv == APR_SUCCESS ? apr_brigade_putc(bb, NULL, NULL, '"') : rv;
 }
 
 static int is_json_space(char c)
@@ -259,13 +220,19 @@ apr_status_t batch_emit_entry(apr_bucket_brigade *bb, apr_pool_t *p,
         return apr_brigade_write(bb, NULL, NULL, text, n);
     }
     /* the entry without its closing brace, then the body, then '}' */
-    apr_brigade_write(bb, NULL, NULL, text, n - 1);
-    if (n > 2) {
-        apr_brigade_puts(bb, NULL, NULL, ",");
+    rv = apr_brigade_write(bb, NULL, NULL, text, n - 1);
+    if (rv == APR_SUCCESS && n > 2) {
+        rv = apr_brigade_puts(bb, NULL, NULL, ",");
     }
-    write_string(NULL, bb, name, strlen(name));
-    apr_brigade_puts(bb, NULL, NULL, ":");
-    rv = write_body_value(NULL, bb, p, res, body_kind(res));
+    if (rv == APR_SUCCESS) {
+        rv = write_string(NULL, bb, name, strlen(name));
+    }
+    if (rv == APR_SUCCESS) {
+        rv = apr_brigade_puts(bb, NULL, NULL, ":");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = write_body_value(NULL, bb, p, res, body_kind(res));
+    }
     return rv == APR_SUCCESS ? apr_brigade_puts(bb, NULL, NULL, "}") : rv;
 }
 
@@ -297,6 +264,26 @@ static const char *merged_value(apr_pool_t *p, const apr_table_entry_t *h,
         }
     }
     return v;
+}
+
+/* Repeated headers, whatever their case, become one list value, as HTTP
+ * allows, under the name's first spelling. */
+json_object *batch_emit_headers_object(apr_pool_t *p,
+                                       const apr_table_t *headers)
+{
+    const apr_array_header_t *arr = headers ? apr_table_elts(headers) : NULL;
+    const apr_table_entry_t *h;
+    json_object *obj = json_object_new_object();
+    int i;
+
+    for (i = 0; arr && i < arr->nelts; i++) {
+        h = (const apr_table_entry_t *)arr->elts;
+        if (!named_before(h, i)) {
+            json_object_object_add(obj, h[i].key, json_object_new_string(
+                merged_value(p, h, i, arr->nelts)));
+        }
+    }
+    return obj;
 }
 
 /* An entry's text gathered as pieces, written to the brigade at once. */
@@ -368,14 +355,16 @@ static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
                                const batch_result_t *res)
 {
     body_kind_e kind = body_kind(res);
+    apr_status_t rv;
 
     if (kind == BODY_EMPTY) {
         return APR_SUCCESS;
     }
-    apr_brigade_puts(e->bb, NULL, NULL, kind == BODY_BYTES
-                     ? ",\"bodyEncoding\":\"base64\",\"body\":"
-                     : ",\"body\":");
-    return write_body_value(e, e->bb, p, res, kind);
+    rv = apr_brigade_puts(e->bb, NULL, NULL, kind == BODY_BYTES
+                          ? ",\"bodyEncoding\":\"base64\",\"body\":"
+                          : ",\"body\":");
+    return rv == APR_SUCCESS ? write_body_value(e, e->bb, p, res, kind)
+                             : rv;
 }
 
 const char *batch_emit_json_type(batch_emit_t *e)
@@ -393,7 +382,6 @@ apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
                                     const batch_result_t *res)
 {
     pieces_t t;
-    char status[16];
     apr_status_t rv;
 
     apr_pool_create(&t.pool, e->pool);
@@ -404,14 +392,16 @@ apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
         piece_str(&t, ",\"atomicityGroup\":");
         piece_string(&t, op->group);
     }
-    apr_snprintf(status, sizeof(status), "%d", res->status);
     piece_str(&t, ",\"status\":");
-    piece_str(&t, status);
+    piece_str(&t, apr_itoa(t.pool, res->status));
     piece_str(&t, ",\"headers\":");
     piece_headers(&t, res->headers);
-    apr_brigade_writev(e->bb, NULL, NULL, (const struct iovec *)t.vec->elts,
-                       (apr_size_t)t.vec->nelts);
-    rv = write_body(e, t.pool, res);
+    rv = apr_brigade_writev(e->bb, NULL, NULL,
+                            (const struct iovec *)t.vec->elts,
+                            (apr_size_t)t.vec->nelts);
+    if (rv == APR_SUCCESS) {
+        rv = write_body(e, t.pool, res);
+    }
     if (rv == APR_SUCCESS) {
         rv = apr_brigade_putc(e->bb, NULL, NULL, '}');
     }

@@ -52,12 +52,18 @@ static const char *new_boundary(apr_pool_t *p, const char *prefix)
                        NULL);
 }
 
+typedef struct head_t {
+    apr_bucket_brigade *bb;
+    apr_status_t rv;
+} head_t;
+
 static int write_header(void *data, const char *name, const char *value)
 {
-    apr_bucket_brigade *bb = data;
+    head_t *h = data;
 
-    apr_brigade_putstrs(bb, NULL, NULL, name, ": ", value, CRLF, NULL);
-    return 1;
+    h->rv = apr_brigade_putstrs(h->bb, NULL, NULL, name, ": ", value, CRLF,
+                                NULL);
+    return h->rv == APR_SUCCESS;
 }
 
 /* 1xx, 204 and 304 never have a body; HEAD answers describe one unsent. */
@@ -67,20 +73,62 @@ static int has_content_length(const batch_op_t *op, int status)
            && strcmp(op->method, "HEAD");
 }
 
-static void switch_group(batch_emit_t *e, mp_emit_t *st, const char *group)
+static apr_status_t switch_group(batch_emit_t *e, mp_emit_t *st,
+                                 const char *group)
 {
+    apr_status_t rv = APR_SUCCESS;
+
     if (st->group && (!group || strcmp(group, st->group))) {
-        apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->group_boundary,
-                            "--" CRLF, NULL);
+        rv = apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->group_boundary,
+                                 "--" CRLF, NULL);
         st->group = NULL;
     }
-    if (group && !st->group) {
+    if (rv == APR_SUCCESS && group && !st->group) {
         st->group = group;
         st->group_boundary = new_boundary(e->pool, "changeset_");
-        apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->boundary, CRLF
-                            "Content-Type: multipart/mixed; boundary=",
-                            st->group_boundary, CRLF CRLF, NULL);
+        rv = apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->boundary, CRLF
+                                 "Content-Type: multipart/mixed; boundary=",
+                                 st->group_boundary, CRLF CRLF, NULL);
     }
+    return rv;
+}
+
+/* The part's head: delimiter, part headers, status line, the answer's
+ * headers and the blank line. */
+static apr_status_t write_head(batch_emit_t *e, mp_emit_t *st,
+                               const batch_op_t *op,
+                               const batch_result_t *res)
+{
+    head_t h = { e->bb, switch_group(e, st, op->group) };
+
+    if (h.rv == APR_SUCCESS) {
+        h.rv = apr_brigade_putstrs(h.bb, NULL, NULL, "--", st->group
+                                   ? st->group_boundary : st->boundary, CRLF
+                                   "Content-Type: application/http" CRLF,
+                                   NULL);
+    }
+    if (h.rv == APR_SUCCESS && op->content_id) {
+        /* Google clients send <X> and look for <response-X>; OData sends
+         * a bare id and expects it back as it was */
+        h.rv = apr_brigade_putstrs(h.bb, NULL, NULL, "Content-ID: ",
+                                   op->content_id[0] == '<' ? "<response-"
+                                   : "", op->content_id
+                                   + (op->content_id[0] == '<'), CRLF, NULL);
+    }
+    if (h.rv == APR_SUCCESS) {
+        h.rv = apr_brigade_printf(h.bb, NULL, NULL, CRLF "HTTP/1.1 %d %s" CRLF,
+                                  res->status, res->reason && *res->reason
+                                  ? res->reason : "Unknown");
+    }
+    if (h.rv == APR_SUCCESS && res->headers) {
+        apr_table_do(write_header, &h, res->headers, NULL);
+    }
+    if (h.rv == APR_SUCCESS && has_content_length(op, res->status)) {
+        h.rv = apr_brigade_printf(h.bb, NULL, NULL, "Content-Length: %"
+                                  APR_SIZE_T_FMT CRLF, res->body_len);
+    }
+    return h.rv == APR_SUCCESS ? apr_brigade_puts(h.bb, NULL, NULL, CRLF)
+                               : h.rv;
 }
 
 const char *batch_emit_multipart_type(batch_emit_t *e)
@@ -104,46 +152,21 @@ apr_status_t batch_emit_multipart_result(batch_emit_t *e,
                                          const batch_op_t *op,
                                          const batch_result_t *res)
 {
-    mp_emit_t *st = e->state;
-    apr_bucket_brigade *bb = e->bb;
-    char status[16];
+    apr_status_t rv = write_head(e, e->state, op, res);
 
-    switch_group(e, st, op->group);
-    apr_brigade_putstrs(bb, NULL, NULL, "--",
-                        st->group ? st->group_boundary : st->boundary, CRLF
-                        "Content-Type: application/http" CRLF, NULL);
-    if (op->content_id) {
-        /* Google clients send <X> and look for <response-X>; OData sends
-         * a bare id and expects it back as it was */
-        apr_brigade_putstrs(bb, NULL, NULL, "Content-ID: ",
-                            op->content_id[0] == '<' ? "<response-" : "",
-                            op->content_id + (op->content_id[0] == '<'),
-                            CRLF, NULL);
-    }
-    apr_snprintf(status, sizeof(status), "%d", res->status);
-    apr_brigade_putstrs(bb, NULL, NULL, CRLF "HTTP/1.1 ", status, " ",
-                        res->reason && *res->reason ? res->reason
-                        : "Unknown", CRLF, NULL);
-    if (res->headers) {
-        apr_table_do(write_header, bb, res->headers, NULL);
-    }
-    if (has_content_length(op, res->status)) {
-        apr_brigade_printf(bb, NULL, NULL, "Content-Length: %"
-                           APR_SIZE_T_FMT CRLF, res->body_len);
-    }
-    apr_brigade_puts(bb, NULL, NULL, CRLF);
-    if (res->body_len) {
-        batch_emit_bytes(e, res->body, res->body_len);
+    if (rv == APR_SUCCESS && res->body_len) {
+        rv = batch_emit_bytes(e, res->body, res->body_len);
     }
     e->written++;
-    return apr_brigade_puts(bb, NULL, NULL, CRLF);
+    return rv == APR_SUCCESS ? apr_brigade_puts(e->bb, NULL, NULL, CRLF) : rv;
 }
 
 apr_status_t batch_emit_multipart_end(batch_emit_t *e)
 {
     mp_emit_t *st = e->state;
+    apr_status_t rv = switch_group(e, st, NULL);
 
-    switch_group(e, st, NULL);
-    return apr_brigade_putstrs(e->bb, NULL, NULL, "--", st->boundary,
-                               "--" CRLF, NULL);
+    return rv == APR_SUCCESS ? apr_brigade_putstrs(e->bb, NULL, NULL, "--",
+                                                   st->boundary, "--" CRLF,
+                                                   NULL) : rv;
 }

@@ -18,7 +18,6 @@
  * filter that ends its output chain, and the input filter that serves its
  * own body (docs/design.md, "What httpd is relied on for").
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <httpd.h>
@@ -36,32 +35,6 @@
 static ap_filter_rec_t *capture_frec;
 static ap_filter_rec_t *op_input_frec;
 
-static apr_status_t capture_free(void *data)
-{
-    batch_capture_t *cap = data;
-
-    free(cap->buf);
-    cap->buf = NULL;
-    return APR_SUCCESS;
-}
-
-static int capture_grow(batch_capture_t *cap, apr_size_t need)
-{
-    apr_size_t cap_new = cap->cap ? cap->cap : CAPTURE_MIN_CAPACITY;
-    char *buf;
-
-    while (cap_new < need) {
-        cap_new *= 2;
-    }
-    buf = realloc(cap->buf, cap_new);
-    if (!buf) {
-        return 0;
-    }
-    cap->buf = buf;
-    cap->cap = cap_new;
-    return 1;
-}
-
 static apr_status_t capture_bytes(batch_capture_t *cap, const char *data,
                                   apr_size_t n)
 {
@@ -69,16 +42,11 @@ static apr_status_t capture_bytes(batch_capture_t *cap, const char *data,
         cap->discarded += n;
         return APR_SUCCESS;
     }
-    if (cap->len + n > cap->limit) {
+    if (cap->body->len + n > cap->limit) {
         cap->overflow = 1;
         return APR_ENOSPC;
     }
-    if (cap->len + n > cap->cap && !capture_grow(cap, cap->len + n)) {
-        return APR_ENOMEM;
-    }
-    memcpy(cap->buf + cap->len, data, n);
-    cap->len += n;
-    return APR_SUCCESS;
+    return batch_buf_append(cap->body, data, n);
 }
 
 /* Consumes everything and passes nothing on: f->next is NULL. */
@@ -119,7 +87,7 @@ ap_filter_t *batch_capture_create(apr_pool_t *p, conn_rec *c,
 
     cap->limit = limit;
     cap->header_only = header_only;
-    apr_pool_cleanup_register(p, cap, capture_free, apr_pool_cleanup_null);
+    cap->body = batch_buf_make(p, CAPTURE_MIN_CAPACITY);
     /* r stays NULL: with the batch request there, an EOS reaching this
      * filter would set the batch's eos_sent (util_filter.c) */
     f->frec = capture_frec;

@@ -174,6 +174,15 @@ static apr_status_t pass(exec_t *x, int flush)
     return rv;
 }
 
+/* Keeps the first failure of writing the aggregate: the emitter's, or
+ * passing it on; nothing more is written or started after it. */
+static void wrote(exec_t *x, apr_status_t rv)
+{
+    if (x->write_rv == APR_SUCCESS) {
+        x->write_rv = rv;
+    }
+}
+
 /* The emitter's flush: a long answer goes on as it is written. */
 static apr_status_t pass_on(apr_bucket_brigade *bb, void *ctx)
 {
@@ -222,7 +231,7 @@ static void emit_ready(exec_t *x)
         int i = x->next_emit++;
 
         if (x->write_rv == APR_SUCCESS) {
-            x->fmt->result(&x->emit, op_at(x, i), x->results[i]);
+            wrote(x, x->fmt->result(&x->emit, op_at(x, i), x->results[i]));
             if (x->write_rv == APR_SUCCESS && pass_due(x, &flush)) {
                 x->write_rv = pass(x, flush);
             }
@@ -625,9 +634,11 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     x.last_flush = apr_time_now();
     x.deadline = s->timeout ? x.last_flush + s->timeout : 0;
 
-    fmt->begin(&x.emit);
+    x.write_rv = fmt->begin(&x.emit);
     ap_set_content_type(r, fmt->response_type(&x.emit));
-    x.write_rv = pass(&x, 1);
+    if (x.write_rv == APR_SUCCESS) {
+        x.write_rv = pass(&x, 1);
+    }
 #if APR_HAS_THREADS
     if (s->concurrency > 1) {
         started = run_parallel(&x, s->concurrency);
@@ -636,13 +647,16 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     if (started < 0) {
         started = run_sequential(&x);
     }
+    if (!client_gone(&x)) {
+        wrote(&x, fmt->end(&x.emit));
+        if (x.write_rv == APR_SUCCESS) {
+            x.write_rv = pass(&x, 0);
+        }
+    }
     if (client_gone(&x)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, x.write_rv, r,
                       BATCH_LOGNO(1101) "client went away; %d of %d "
                       "operations were started", started, n);
-        return OK;
     }
-    fmt->end(&x.emit);
-    pass(&x, 0);
     return OK;
 }

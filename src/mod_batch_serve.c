@@ -30,6 +30,7 @@
 
 #include "mod_batch_serve.h"
 #include "batch.h"
+#include "batch_buf.h"
 #include "batch_error.h"
 #include "batch_form.h"
 #include "batch_format.h"
@@ -71,6 +72,8 @@ static int refuse_as(request_rec *r, const batch_format_t *fmt,
     r->status = status;
     ap_set_content_type(r, "application/json");
     ap_set_content_length(r, (apr_off_t)strlen(body));
+    /* the whole answer: when it fails, the client has gone and nothing is
+     * left to undo or tell */
     ap_rwrite(body, (int)strlen(body), r);
     return OK;
 }
@@ -90,9 +93,8 @@ static batch_error_t *too_large(request_rec *r, apr_off_t limit)
                             "(BatchMaxRequestSize)", limit);
 }
 
-static int append_bucket_data(apr_bucket *b, char **buf, apr_size_t *len,
-                              apr_size_t *cap, apr_off_t limit,
-                              apr_pool_t *p)
+static int append_bucket_data(apr_bucket *b, batch_buf_t *buf,
+                              apr_off_t limit)
 {
     const char *data;
     apr_size_t n;
@@ -100,20 +102,10 @@ static int append_bucket_data(apr_bucket *b, char **buf, apr_size_t *len,
     if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ) != APR_SUCCESS) {
         return -1;
     }
-    if ((apr_off_t)(*len + n) > limit) {
+    if ((apr_off_t)(buf->len + n) > limit) {
         return 0;
     }
-    if (*len + n > *cap) {
-        apr_size_t cap_new = *cap * 2 > *len + n ? *cap * 2 : *len + n;
-        char *grown = apr_palloc(p, cap_new + 1);
-
-        memcpy(grown, *buf, *len);
-        *buf = grown;
-        *cap = cap_new;
-    }
-    memcpy(*buf + *len, data, n);
-    *len += n;
-    return 1;
+    return batch_buf_append(buf, data, n) == APR_SUCCESS ? 1 : -1;
 }
 
 /* Reads the whole batch body, refusing it as soon as it passes the limit,
@@ -122,18 +114,16 @@ static batch_error_t *read_body(request_rec *r, apr_off_t limit,
                                 char **body, apr_size_t *len)
 {
     const char *clen = apr_table_get(r->headers_in, "Content-Length");
+    batch_buf_t *buf;
     apr_bucket_brigade *bb;
-    apr_size_t cap = READ_CHUNK;
     int seen_eos = 0;
 
     if (clen && apr_atoi64(clen) > limit) {
         return too_large(r, limit);
     }
-    if (clen) {
-        cap = (apr_size_t)apr_atoi64(clen);
-    }
-    *body = apr_palloc(r->pool, cap + 1);
-    *len = 0;
+    /* a declared length is read into one block */
+    buf = batch_buf_make(r->pool, clen ? (apr_size_t)apr_atoi64(clen) + 1
+                                       : READ_CHUNK);
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     while (!seen_eos) {
         apr_status_t rv = ap_get_brigade(r->input_filters, bb,
@@ -160,7 +150,7 @@ static batch_error_t *read_body(request_rec *r, apr_off_t limit,
                 seen_eos = 1;
                 break;
             }
-            ok = append_bucket_data(b, body, len, &cap, limit, r->pool);
+            ok = append_bucket_data(b, buf, limit);
             if (ok == 0) {
                 return too_large(r, limit);
             }
@@ -172,7 +162,8 @@ static batch_error_t *read_body(request_rec *r, apr_off_t limit,
         }
         apr_brigade_cleanup(bb);
     }
-    (*body)[*len] = '\0';
+    *body = buf->data ? buf->data : apr_pstrdup(r->pool, "");
+    *len = buf->len;
     return NULL;
 }
 

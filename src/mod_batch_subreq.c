@@ -450,8 +450,8 @@ static batch_result_t *collect(request_rec *f, int status,
     if (apr_table_get(f->notes, "no-etag")) {
         apr_table_unset(res->headers, "ETag");
     }
-    res->body = cap->buf;
-    res->body_len = cap->len;
+    res->body = cap->body->data;
+    res->body_len = cap->body->len;
     return res;
 }
 
@@ -559,7 +559,7 @@ static batch_result_t *run_subrequest(request_rec *rnew,
     if (needs_body && (ap_is_HTTP_ERROR(status)
                        || ap_is_HTTP_REDIRECT(status))
         && !AP_STATUS_IS_HEADER_ONLY(status)
-        && cap->len == 0 && cap->discarded == 0) {
+        && cap->body->len == 0 && cap->discarded == 0) {
         make_error_body(target, status);
         target = final_request(rnew);
         status = target->status;

@@ -388,6 +388,22 @@ static void test_rails_emit_vector_shape(void **state)
         "{\"status\":200}]}");
 }
 
+/* rails' headers object, as the canonical format's: repeated names, in
+ * any case, give one member with the values joined */
+static void test_rails_emit_repeated_headers_joined(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *op = unit_op(p, "ops[0]");
+    batch_result_t *res = unit_result(p, 200, "text/plain", "x");
+
+    apr_table_add(res->headers, "Set-Cookie", "a=1");
+    apr_table_add(res->headers, "set-cookie", "b=2");
+    assert_string_equal(
+        unit_emit_json(p, UNIT_FORMAT("rails"), &op, &res, 1),
+        "{\"results\":[{\"status\":200,\"headers\":{\"Content-Type\":"
+        "\"text/plain\",\"Set-Cookie\":\"a=1, b=2\"},\"body\":\"x\"}]}");
+}
+
 static void test_rails_emit_silent(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -649,6 +665,7 @@ int main(void)
         UNIT_TEST(test_rails_both_params_and_args),
         UNIT_TEST(test_rails_bad_fields),
         UNIT_TEST(test_rails_emit_vector_shape),
+        UNIT_TEST(test_rails_emit_repeated_headers_joined),
         UNIT_TEST(test_rails_emit_silent),
         UNIT_TEST(test_array_detected),
         UNIT_TEST(test_array_named),
