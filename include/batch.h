@@ -134,5 +134,6 @@ typedef struct batch_result_t {
 #define BATCH_E_URL_TOO_LONG      "url_too_long"
 #define BATCH_E_BODY_TOO_LARGE    "body_too_large"
 #define BATCH_E_MEMORY            "batch_memory_exceeded"
+#define BATCH_E_CROSS_SITE        "cross_site_form"
 
 #endif /* BATCH_H */
