@@ -31,6 +31,7 @@
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
 #include "mod_batch_serve.h"
+#include "mod_batch_status.h"
 #include "mod_batch_subreq.h"
 
 static int batch_handler(request_rec *r)
@@ -96,6 +97,7 @@ static void register_hooks(apr_pool_t *p)
                     APR_HOOK_REALLY_FIRST);
     ap_hook_handler(batch_handler, NULL, NULL, APR_HOOK_MIDDLE);
     batch_capture_register();
+    batch_status_register();
 }
 
 AP_DECLARE_MODULE(batch) = {

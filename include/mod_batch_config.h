@@ -36,6 +36,7 @@ typedef struct batch_dir_conf_t {
     int base_url_set;
     int inherit_headers;
     int log_operations;
+    int server_timing;
     apr_interval_time_t timeout;        /* 0: none */
     int concurrency;
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
@@ -57,6 +58,7 @@ typedef struct batch_settings_t {
     apr_off_t max_memory;
     int inherit_headers;
     int log_operations;                 /* BatchLogOperations */
+    int server_timing;                  /* BatchServerTiming */
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
     int concurrency;                    /* BatchConcurrency; 1: sequential */
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */

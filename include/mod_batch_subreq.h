@@ -29,6 +29,9 @@
  * seen as nested. */
 #define BATCH_DEPTH_HEADER "Batch-Depth"
 
+/* the metric BatchServerTiming adds to an op's Server-Timing header */
+#define BATCH_SERVER_TIMING_METRIC "batch-op"
+
 /* Ops run and failed (status >= 400), counted by the threads that run
  * them (apr_atomic). */
 typedef struct batch_op_counts_t {
@@ -49,6 +52,10 @@ typedef struct batch_run_t {
     batch_op_counts_t *counts;
 } batch_run_t;
 
+/* Runs the hooks module_name registered in one of httpd's hook arrays of
+ * int (request_rec *), as httpd would, for r. */
+int batch_run_module_hooks(const apr_array_header_t *hooks,
+                           const char *module_name, request_rec *r);
 int batch_create_request(request_rec *r);
 int batch_op_early(request_rec *r, int lookup);
 int batch_op_perdir(request_rec *r);

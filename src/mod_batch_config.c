@@ -55,6 +55,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->max_memory = UNSET;
     conf->inherit_headers = UNSET;
     conf->log_operations = UNSET;
+    conf->server_timing = UNSET;
     conf->timeout = UNSET;
     conf->concurrency = UNSET;
     return conf;
@@ -75,6 +76,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(allow_methods, NULL);
     MERGE(inherit_headers, UNSET);
     MERGE(log_operations, UNSET);
+    MERGE(server_timing, UNSET);
     MERGE(timeout, UNSET);
     MERGE(concurrency, UNSET);
     MERGE(base_url_set, 0);
@@ -336,6 +338,15 @@ static const char *set_log_operations(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+static const char *set_server_timing(cmd_parms *cmd, void *dconf, int on)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    (void)cmd;
+    conf->server_timing = on;
+    return NULL;
+}
+
 const command_rec batch_cmds[] = {
     AP_INIT_TAKE1("BatchMaxOperations", set_max_operations, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
@@ -388,6 +399,10 @@ const command_rec batch_cmds[] = {
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "write one access-log line per operation, as for a "
                  "request (default On)"),
+    AP_INIT_FLAG("BatchServerTiming", set_server_timing, NULL,
+                 RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                 "add a Server-Timing header with how long it ran to every "
+                 "operation's answer (default Off)"),
     { NULL, { NULL }, NULL, 0, 0, NULL }
 };
 
@@ -431,6 +446,8 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                          ? conf->inherit_headers : 1;
     s->log_operations = conf->log_operations != UNSET
                         ? conf->log_operations : 1;
+    s->server_timing = conf->server_timing != UNSET
+                       ? conf->server_timing : 0;
     s->timeout = conf->timeout != UNSET ? conf->timeout : 0;
     s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
     s->dialect = conf->dialect;

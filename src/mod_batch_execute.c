@@ -43,6 +43,7 @@
 #include "mod_batch_nesting.h"
 #include "mod_batch_oplog.h"
 #include "mod_batch_parallel.h"
+#include "mod_batch_status.h"
 #include "mod_batch_subreq.h"
 
 APLOG_USE_MODULE(batch);
@@ -120,6 +121,10 @@ static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
     int d;
 
     if (x->deadline && apr_time_now() >= x->deadline) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, x->r, BATCH_LOGNO(2451)
+                      "operation %s of batch %s not started: the batch ran "
+                      "longer than BatchTimeout; answered 504", op->id,
+                      x->run->batch_id);
         return batch_result_error(p, HTTP_GATEWAY_TIME_OUT,
                                   "Gateway Timeout", BATCH_E_TIMEOUT,
                                   apr_psprintf(p, "operation %s was not "
@@ -127,6 +132,10 @@ static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
                                   "BatchTimeout", op->id));
     }
     if (x->stopped) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(2452)
+                      "operation %s of batch %s not run: an earlier "
+                      "operation failed and onError is stop; answered 424",
+                      op->id, x->run->batch_id);
         return batch_result_error(p, HTTP_FAILED_DEPENDENCY,
                                   "Failed Dependency", BATCH_E_NOT_RUN,
                                   apr_psprintf(p, "operation %s was not run: "
@@ -137,6 +146,11 @@ static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
         int dep = APR_ARRAY_IDX(op->deps, d, int);
 
         if (x->status[dep] >= 400) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(2453)
+                          "operation %s of batch %s not run: its dependency "
+                          "%s failed with status %d; answered 424", op->id,
+                          x->run->batch_id, op_at(x, dep)->id,
+                          x->status[dep]);
             return batch_result_error(p, HTTP_FAILED_DEPENDENCY,
                                       "Failed Dependency",
                                       BATCH_E_FAILED_DEP, apr_psprintf(
@@ -616,6 +630,7 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     exec_t x = { 0 };
     int started = -1;
 
+    batch_status_batch_begin(r->server);
     x.r = r;
     x.settings = s;
     x.batch = batch;
@@ -662,5 +677,6 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
                       BATCH_LOGNO(1101) "client went away; %d of %d "
                       "operations were started", started, n);
     }
+    batch_status_batch_end(r->server);
     return OK;
 }

@@ -18,7 +18,7 @@
  * (docs/operating.md, docs/design.md). httpd runs the log_transaction hook
  * only for a main request, when its EOR bucket is destroyed
  * (server/eor_bucket.c eor_bucket_cleanup); an op is a subrequest, so the
- * module runs the hook for it once its answer is captured, after putting
+ * module runs mod_log_config's hook for it once its answer is captured, after putting
  * on it what a direct request's line reads: the status answered, the body
  * bytes, its own start time.
  */
@@ -30,6 +30,7 @@
 
 #include "mod_batch_oplog.h"
 #include "mod_batch.h"
+#include "mod_batch_subreq.h"
 
 /* mod_unique_id's variable (modules/metadata/mod_unique_id.c
  * set_unique_id), set for a main request in post_read_request */
@@ -38,6 +39,8 @@
 /* Room for mod_logio's per-connection counters (logio_config_t in
  * modules/loggers/mod_logio.c: three apr_off_t), with some to spare. */
 #define LOGIO_SCRATCH_SLOTS 16
+
+#define LOG_CONFIG_MODULE "mod_log_config.c"
 
 static void set_var(request_rec *r, const char *name, const char *value)
 {
@@ -101,13 +104,22 @@ static void set_line_figures(request_rec *rnew, const char *batch_id,
     r->sent_bodyct = res->body_len > 0;
 }
 
-/* mod_logio's log_transaction hook (modules/loggers/mod_logio.c
- * logio_transaction) moves the connection's byte counters into its "last
- * request" figure and zeroes them. Run for an op on the batch's connection,
- * it would take the bytes the batch has read and written so far from the
- * batch's own %I, %O and %S. So while an op's line is written, mod_logio's
- * slot in the connection's conn_config points to zeroed scratch counters
- * (an op's %I, %O and %S show 0), and the batch's are put back after. Only
+/* Only mod_log_config's log_transaction hooks run for an op, as
+ * batch_op_early runs only some modules' post_read_request hooks: the
+ * others' would act on the batch, not on the op. mod_logio's
+ * (modules/loggers/mod_logio.c logio_transaction, ordered after
+ * mod_log_config's) moves the connection's byte counters into its "last
+ * request" figure and zeroes them: on the batch's connection it would take
+ * the bytes read and written so far from the batch's own %I, %O and %S.
+ * ModSecurity 2's (mod_security2.c hook_log_transaction) finds the
+ * batch's transaction from a subrequest and would run its logging phase
+ * on it before the batch's answer is inspected.
+ *
+ * mod_logio's format items read the connection's counters
+ * (mod_logio.c log_bytes_in, log_bytes_out): while an op's line is
+ * written, mod_logio's slot in the connection's conn_config points to
+ * zeroed scratch counters, so an op's %I, %O and %S show 0 rather than the
+ * batch's bytes so far, and a sum over the log counts each byte once. Only
  * the thread running the op uses that connection meanwhile: the batch's
  * own when ops run one at a time, the op's secondary one in parallel. */
 void batch_oplog_write(request_rec *rnew, const char *batch_id,
@@ -123,7 +135,8 @@ void batch_oplog_write(request_rec *rnew, const char *batch_id,
     if (kept) {
         ap_set_module_config(cc, logio, scratch);
     }
-    ap_run_log_transaction(rnew);
+    batch_run_module_hooks(ap_hook_get_log_transaction(), LOG_CONFIG_MODULE,
+                           rnew);
     if (kept) {
         ap_set_module_config(cc, logio, kept);
     }

@@ -30,6 +30,7 @@
 #include <http_ssl.h>
 
 #include "mod_batch_serve.h"
+#include "mod_batch_status.h"
 #include "batch.h"
 #include "batch_buf.h"
 #include "batch_error.h"
@@ -56,6 +57,7 @@ static int refuse_as(request_rec *r, const batch_format_t *fmt,
     const char *body;
     int status = err->status;
 
+    batch_status_refused(r->server);
     if (err->status == AP_FILTER_ERROR) {
         /* HTTP_IN met a bad chunk or LimitRequestBody and ap_die has
          * answered already: a body written now would follow its page */

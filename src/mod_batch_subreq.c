@@ -39,6 +39,7 @@
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
 #include "mod_batch_oplog.h"
+#include "mod_batch_status.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -192,15 +193,17 @@ static int over_read_limits(request_rec *r, const char **why)
 
 /* An op over a read limit keeps that status; batch_op_early then stops
  * its pipeline, and it answers as the direct request would. */
-static void refuse_over_read_limits(request_rec *r)
+static void refuse_over_read_limits(request_rec *r, const batch_run_t *run,
+                                    const batch_op_t *op)
 {
     const char *why = NULL;
     int status = over_read_limits(r, &why);
 
     if (status != OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(2103)
-                      "operation %s not run: %s; answered %d",
-                      r->the_request, why, status);
+                      "operation %s (%s) of batch %s not run: %s; "
+                      "answered %d", op->id, r->the_request, run->batch_id,
+                      why, status);
         r->status = status;
     }
 }
@@ -288,7 +291,7 @@ int batch_create_request(request_rec *r)
     add_byterange_filter(r);
     /* marks r as an op; its own subrequests find no pending op here */
     ap_set_module_config(r->request_config, &batch_module, run);
-    refuse_over_read_limits(r);
+    refuse_over_read_limits(r, run, op);
     /* after the limits: the module's header, not one the op sent */
     apr_table_setn(r->headers_in, BATCH_DEPTH_HEADER, "1");
     /* ap_set_sub_req_protocol (server/protocol.c) copied the batch's
@@ -305,9 +308,10 @@ int batch_create_request(request_rec *r)
  * registered it (server/config.c ap_register_hooks sets
  * apr_hook_debug_current, which apr_hooks.h stores as szName); every hook
  * of int (request_rec *) has this link layout (APR_DECLARE_EXTERNAL_HOOK),
- * so header_parser's array is read through post_read_request's type. */
-static int run_module_hooks(const apr_array_header_t *hooks,
-                            const char *module_name, request_rec *r)
+ * so header_parser's and log_transaction's arrays are read through
+ * post_read_request's type. */
+int batch_run_module_hooks(const apr_array_header_t *hooks,
+                           const char *module_name, request_rec *r)
 {
     const ap_LINK_post_read_request_t *h;
     int i, rv;
@@ -374,11 +378,11 @@ int batch_op_early(request_rec *r, int lookup)
     if (r->status != HTTP_OK) {
         return OK;
     }
-    rv = run_module_hooks(ap_hook_get_post_read_request(), UNIQUE_ID_MODULE,
-                          r);
+    rv = batch_run_module_hooks(ap_hook_get_post_read_request(),
+                                UNIQUE_ID_MODULE, r);
     if (rv == OK) {
-        rv = run_module_hooks(ap_hook_get_post_read_request(),
-                              SETENVIF_MODULE, r);
+        rv = batch_run_module_hooks(ap_hook_get_post_read_request(),
+                                    SETENVIF_MODULE, r);
     }
     if (rv != OK) {
         r->status = rv;
@@ -405,7 +409,8 @@ int batch_op_perdir(request_rec *r)
     if (!is_op(r)) {
         return DECLINED;
     }
-    return run_module_hooks(ap_hook_get_header_parser(), SETENVIF_MODULE, r);
+    return batch_run_module_hooks(ap_hook_get_header_parser(),
+                                  SETENVIF_MODULE, r);
 }
 
 /* The handlers of mod_cgi and mod_cgid (mod_cgi.c cgi_handler). */
@@ -655,11 +660,39 @@ static int body_over_limit(request_rec *rnew, const batch_op_t *op)
         return 0;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, rnew, BATCH_LOGNO(2102)
-                  "operation %s not run: its body of %" APR_SIZE_T_FMT
-                  " bytes is larger than LimitRequestBody %" APR_OFF_T_FMT
-                  " of %s; answered 413", op->id, op->body_len, limit,
-                  rnew->uri);
+                  "operation %s of batch %s not run: its body of %"
+                  APR_SIZE_T_FMT " bytes is larger than LimitRequestBody %"
+                  APR_OFF_T_FMT " of %s; answered 413", op->id,
+                  apr_table_get(rnew->notes, BATCH_ID_VAR), op->body_len,
+                  limit, rnew->uri);
     return 1;
+}
+
+/* An answer cut short: the module's 502 in place of the op's. */
+static batch_result_t *cut_off(request_rec *rnew, const batch_op_t *op,
+                               const batch_capture_t *cap, apr_pool_t *p)
+{
+    const char *batch_id = apr_table_get(rnew->notes, BATCH_ID_VAR);
+
+    if (cap->overflow) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, rnew, BATCH_LOGNO(2454)
+                      "operation %s of batch %s: its answer is larger than "
+                      "%" APR_SIZE_T_FMT " bytes "
+                      "(BatchMaxOperationResponseSize); answered 502",
+                      op->id, batch_id, cap->limit);
+        return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
+                                  BATCH_E_RESPONSE_TOO_LARGE, apr_psprintf(
+            p, "the response of operation %s is larger than %"
+            APR_SIZE_T_FMT " bytes (BatchMaxOperationResponseSize)", op->id,
+            cap->limit));
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, rnew, BATCH_LOGNO(2455)
+                  "operation %s of batch %s: its answer was cut off by an "
+                  "error of its handler or backend; answered 502", op->id,
+                  batch_id);
+    return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
+                              "bad_gateway", apr_psprintf(
+        p, "the response of operation %s was cut off", op->id));
 }
 
 static batch_result_t *run_subrequest(request_rec *rnew,
@@ -684,17 +717,8 @@ static batch_result_t *run_subrequest(request_rec *rnew,
         target = final_request(rnew);
         status = handler_status(target, ret, &needs_body);
     }
-    if (cap->overflow) {
-        return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
-                                  BATCH_E_RESPONSE_TOO_LARGE, apr_psprintf(
-            p, "the response of operation %s is larger than %"
-            APR_SIZE_T_FMT " bytes (BatchMaxOperationResponseSize)", op->id,
-            cap->limit));
-    }
-    if (cap->backend_error) {
-        return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
-                                  "bad_gateway", apr_psprintf(
-            p, "the response of operation %s was cut off", op->id));
+    if (cap->overflow || cap->backend_error) {
+        return cut_off(rnew, op, cap, p);
     }
     if (needs_body && (ap_is_HTTP_ERROR(status)
                        || ap_is_HTTP_REDIRECT(status))
@@ -707,6 +731,15 @@ static batch_result_t *run_subrequest(request_rec *rnew,
     return sendable(target, op, collect(target, status, cap, p), p);
 }
 
+/* BatchServerTiming: how long the op ran, in milliseconds, as one more
+ * metric of the Server-Timing list its handler may have sent. */
+static void add_server_timing(batch_result_t *res, apr_pool_t *p)
+{
+    apr_table_merge(res->headers, "Server-Timing", apr_psprintf(
+        p, BATCH_SERVER_TIMING_METRIC ";dur=%" APR_TIME_T_FMT ".%03"
+        APR_TIME_T_FMT, res->elapsed / 1000, res->elapsed % 1000));
+}
+
 batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                              const batch_op_t *op, apr_pool_t *op_pool)
 {
@@ -716,6 +749,12 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     batch_result_t *res;
     request_rec *rnew;
     apr_time_t started = apr_time_now();
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(2450)
+                  "operation %s (%d) of batch %s: %s %s started", op->id,
+                  op->index, run->batch_id, op->method, op->target);
+    /* a worker's operation runs on a secondary connection */
+    batch_status_op_begin(r->server, r->connection->master != NULL);
 
     run->capture = batch_capture_create(
         op_pool, r->connection,
@@ -734,8 +773,9 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     if (rnew->status == HTTP_OK && rnew->handler
         && !strcmp(rnew->handler, BATCH_HANDLER)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(1001)
-                      "operation %s (%s) targets a batch endpoint; not run",
-                      op->id, op->target);
+                      "operation %s (%s) of batch %s targets a batch "
+                      "endpoint; not run", op->id, op->target,
+                      run->batch_id);
         res = batch_result_error(op_pool, HTTP_LOOP_DETECTED,
                                  "Loop Detected", BATCH_E_LOOP, apr_psprintf(
             op_pool, "operation %s targets a batch endpoint; batches do "
@@ -745,9 +785,15 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
         res = run_subrequest(rnew, op, cap, op_pool);
     }
     res->elapsed = apr_time_now() - started;
+    if (run->settings->server_timing) {
+        add_server_timing(res, op_pool);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1002)
-                  "operation %s: %s %s -> %d", op->id, op->method,
-                  op->target, res->status);
+                  "operation %s: %s %s -> %d in %" APR_TIME_T_FMT " us "
+                  "(batch %s)", op->id, op->method, op->target, res->status,
+                  res->elapsed, run->batch_id);
+    batch_status_op_end(r->server, r->connection->master != NULL,
+                        res->status);
     apr_atomic_inc32(&run->counts->ran);
     if (res->status >= 400) {
         apr_atomic_inc32(&run->counts->failed);

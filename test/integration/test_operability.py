@@ -12,17 +12,21 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Every operation is seen in the access log like a request
-(docs/operating.md): one line per op through mod_log_config, with its own
-request line, status, bytes, duration, user, headers and environment; the
-batch's own line keeps its own figures; BATCH_ID, BATCH_OPERATION and
-BATCH_OPERATION_INDEX tie them together. Read from the real log files,
+"""Every operation is seen by the administrator like a request
+(docs/operating.md): one access-log line per op through mod_log_config,
+with its own request line, status, bytes, duration, user, headers and
+environment; the batch's own line keeps its own figures; BATCH_ID,
+BATCH_OPERATION and BATCH_OPERATION_INDEX tie them together; the answers
+the module makes up are in the error log; mod_status shows the module's
+figures; BatchServerTiming. Read from the real log files and status page,
 sequentially and under BATCH_CONCURRENCY."""
 
+import concurrent.futures
 import re
 import time
 
 import pytest
+import requests
 
 from httpd import MODULES_DIR
 from support import basic, ok_batch, post_batch, reconfigured, token
@@ -58,6 +62,19 @@ def logged(httpd):
         "    SetHandler batch",
         "    BatchLogOperations Off",
         "</Location>",
+        '<Location "/timed-batch">',
+        "    SetHandler batch",
+        "    BatchServerTiming On",
+        "</Location>",
+        '<Location "/timeout-batch">',
+        "    SetHandler batch",
+        "    BatchTimeout 1",
+        "</Location>",
+        "LoadModule status_module %s/mod_status.so" % MODULES_DIR,
+        "ExtendedStatus On",
+        '<Location "/server-status">',
+        "    SetHandler server-status",
+        "</Location>",
     ]
     with reconfigured(httpd, server_extra=extra) as s:
         yield s
@@ -85,13 +102,16 @@ def _records(server, tok, count):
     return records
 
 
+def _is_batch(record):
+    return record["path"].endswith("batch")
+
+
 def _batch_record(records):
-    return [r for r in records if r["path"] in ("/batch", "/unlogged-batch")]
+    return [r for r in records if _is_batch(r)]
 
 
 def _op_records(records):
-    return [r for r in records if r["path"] not in ("/batch",
-                                                    "/unlogged-batch")]
+    return [r for r in records if not _is_batch(r)]
 
 
 def test_one_line_per_operation_with_its_own_figures(logged):
@@ -245,3 +265,136 @@ def test_batch_log_operations_off(logged):
     time.sleep(0.3)
     records = _records(logged, tok, 1)
     assert [r["path"] for r in records] == ["/unlogged-batch"], records
+
+
+def _error_lines(server, tag, text, seconds=10):
+    deadline = time.time() + seconds
+    found = []
+    while time.time() < deadline:
+        found = [x for x in server.error_log.read_text().splitlines()
+                 if tag + ":" in x and text in x]
+        if found:
+            return found
+        time.sleep(0.05)
+    return found
+
+
+def _batch_id(server, tok):
+    """The BATCH_ID on the line of the batch posted with ?t=tok."""
+    batch = _batch_record(_records(server, "?t=" + tok, 1))
+    assert len(batch) == 1, batch
+    return batch[0]["batch"]
+
+
+def test_answers_made_up_are_in_the_error_log(logged):
+    tok = token()
+    ops = [
+        {"id": "slow" + tok, "method": "GET", "url": "/cgi/sleep.cgi?ms=1500"},
+        {"id": "late" + tok, "method": "GET", "url": "/static/a.txt",
+         "dependsOn": ["slow" + tok]},
+    ]
+    res = post_batch(logged, ops, path="/timeout-batch?t=" + tok)
+    assert res["late" + tok]["status"] == 504
+    batch_id = _batch_id(logged, tok)
+    late = _error_lines(logged, "BATCH2451", "late" + tok)
+    assert len(late) == 1 and "batch %s" % batch_id in late[0], late
+    assert "[batch:warn]" in late[0]
+
+    tok = token()
+    ops = [{"id": "gone" + tok, "method": "GET", "url": "/static/missing"},
+           {"id": "dep" + tok, "method": "GET", "url": "/static/a.txt",
+            "dependsOn": ["gone" + tok]},
+           {"id": "big" + tok, "method": "GET",
+            "url": "/cgi/big.cgi?n=70000"}]
+    res = post_batch(logged, ops, path="/limited-batch?t=" + tok)
+    assert res["dep" + tok]["status"] == 424
+    assert res["big" + tok]["status"] == 502
+    batch_id = _batch_id(logged, tok)
+    dep = _error_lines(logged, "BATCH2453", "dep" + tok)
+    assert len(dep) == 1 and "batch %s" % batch_id in dep[0], dep
+    assert "[batch:info]" in dep[0]
+    big = _error_lines(logged, "BATCH2454", "big" + tok)
+    assert len(big) == 1 and "batch %s" % batch_id in big[0], big
+    assert "[batch:warn]" in big[0]
+
+
+def test_debug_traces_each_operation_with_its_duration(logged):
+    tok = token()
+    ok_batch(logged, [{"id": "traced" + tok, "method": "GET",
+                       "url": "/cgi/sleep.cgi?ms=200"}],
+             path="/batch?t=" + tok)
+    batch_id = _batch_id(logged, tok)
+    start = _error_lines(logged, "BATCH2450", "traced" + tok)
+    assert len(start) == 1 and batch_id in start[0], start
+    end = _error_lines(logged, "BATCH1002", "traced" + tok)
+    assert len(end) == 1, end
+    usec = int(re.search(r" in (\d+) us \(batch (\S+)\)", end[0]).group(1))
+    assert usec >= 200000
+    assert "(batch %s)" % batch_id in end[0]
+
+
+def _status(server):
+    text = requests.get(server.url("/server-status?auto"),
+                        timeout=10).text
+    return {k: int(v) for k, v in re.findall(r"^(Batch\w+): (\d+)$", text,
+                                             re.M)}
+
+
+def test_status_page_counts_batches_operations_failures_refusals(logged):
+    before = _status(logged)
+    assert set(before) >= {
+        "BatchBatchesInFlight", "BatchOperationsInFlight",
+        "BatchOperationsInParallel", "BatchBatchesTotal",
+        "BatchOperationsTotal", "BatchOperationsFailedTotal",
+        "BatchRefusedTotal"}, before
+    ok_batch(logged, [{"id": "a", "method": "GET", "url": "/static/a.txt"},
+                      {"id": "b", "method": "GET", "url": "/static/none"}])
+    res = post_batch(logged, data=b"{not json")
+    assert res.status == 400
+    after = _status(logged)
+    assert after["BatchBatchesTotal"] - before["BatchBatchesTotal"] == 1
+    assert after["BatchOperationsTotal"] - before["BatchOperationsTotal"] == 2
+    assert after["BatchOperationsFailedTotal"] \
+        - before["BatchOperationsFailedTotal"] == 1
+    assert after["BatchRefusedTotal"] - before["BatchRefusedTotal"] == 1
+    html = requests.get(logged.url("/server-status"), timeout=10).text
+    assert "mod_batch/" in html and "Operations in flight" in html
+
+
+def test_status_page_shows_operations_in_flight_and_in_parallel(logged):
+    ops = [{"id": str(i), "method": "GET", "url": "/cgi/sleep.cgi?ms=1500"}
+           for i in range(3)]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(ok_batch, logged, ops, path="/parallel-batch")
+        seen = {}
+        deadline = time.time() + 5
+        while time.time() < deadline and not running.done():
+            now = _status(logged)
+            if now["BatchOperationsInParallel"] >= 3:
+                seen = now
+                break
+            time.sleep(0.05)
+        running.result()
+    assert seen, "no status page showed three operations in parallel"
+    assert seen["BatchBatchesInFlight"] >= 1
+    assert seen["BatchOperationsInFlight"] >= 3
+    idle = _status(logged)
+    assert idle["BatchOperationsInParallel"] == 0
+
+
+def test_server_timing_on_each_answer(logged):
+    res = ok_batch(logged, [
+        {"id": "t", "method": "GET", "url": "/cgi/sleep.cgi?ms=100"},
+        {"id": "missing", "method": "GET", "url": "/static/none"}],
+        path="/timed-batch")
+    for entry in res.responses:
+        value = {k.lower(): v for k, v in entry["headers"].items()}
+        timing = re.fullmatch(r"batch-op;dur=(\d+\.\d{3})",
+                              value.get("server-timing", ""))
+        assert timing, entry["headers"]
+    assert float(re.search(r"dur=([\d.]+)", {
+        k.lower(): v for k, v in res["t"]["headers"].items()}[
+            "server-timing"]).group(1)) >= 100
+    plain = ok_batch(logged, [{"id": "t", "method": "GET",
+                               "url": "/static/a.txt"}])
+    assert "server-timing" not in {k.lower() for k in plain["t"]["headers"]}
