@@ -52,10 +52,6 @@ typedef struct batch_run_t {
     batch_op_counts_t *counts;
 } batch_run_t;
 
-/* Runs the hooks module_name registered in one of httpd's hook arrays of
- * int (request_rec *), as httpd would, for r. */
-int batch_run_module_hooks(const apr_array_header_t *hooks,
-                           const char *module_name, request_rec *r);
 int batch_create_request(request_rec *r);
 int batch_op_early(request_rec *r, int lookup);
 int batch_op_perdir(request_rec *r);

@@ -30,7 +30,7 @@
 
 #include "mod_batch_oplog.h"
 #include "mod_batch.h"
-#include "mod_batch_subreq.h"
+#include "mod_batch_hooks.h"
 
 /* mod_unique_id's variable (modules/metadata/mod_unique_id.c
  * set_unique_id), set for a main request in post_read_request */

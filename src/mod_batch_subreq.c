@@ -38,6 +38,7 @@
 #include "mod_batch.h"
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
+#include "mod_batch_hooks.h"
 #include "mod_batch_oplog.h"
 #include "mod_batch_status.h"
 
@@ -300,32 +301,6 @@ int batch_create_request(request_rec *r)
      * mod_rewrite and the rest of its pipeline */
     r->subprocess_env = apr_table_make(r->pool, 25);
     batch_oplog_op_vars(r, run->batch_id, op);
-    return OK;
-}
-
-/* The hooks of one module in one of httpd's sorted hook arrays, run in
- * order until one fails. A hook is named after the module record that
- * registered it (server/config.c ap_register_hooks sets
- * apr_hook_debug_current, which apr_hooks.h stores as szName); every hook
- * of int (request_rec *) has this link layout (APR_DECLARE_EXTERNAL_HOOK),
- * so header_parser's and log_transaction's arrays are read through
- * post_read_request's type. */
-int batch_run_module_hooks(const apr_array_header_t *hooks,
-                           const char *module_name, request_rec *r)
-{
-    const ap_LINK_post_read_request_t *h;
-    int i, rv;
-
-    if (!hooks) {
-        return OK;
-    }
-    h = (const ap_LINK_post_read_request_t *)hooks->elts;
-    for (i = 0; i < hooks->nelts; i++) {
-        if (h[i].szName && !strcmp(h[i].szName, module_name)
-            && (rv = h[i].pFunc(r)) != OK && rv != DECLINED) {
-            return rv;
-        }
-    }
     return OK;
 }
 

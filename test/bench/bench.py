@@ -32,6 +32,10 @@ resources. Every figure is measured in this run on those resources:
 - instructions (valgrind --tool=callgrind, apache2 -X with one worker
   thread) per batch operation and per SSI include, less one GET.
 
+Operations write their access-log lines as configured by default
+(BatchLogOperations On); BENCH_LOG_OPERATIONS=Off runs without them, so
+two runs give what the lines cost per operation.
+
 Then the ratios against its targets (docs/performance.md). Speed never
 fails the run: it fails (exit 1) when something is broken (a non-200, a
 missing entry, a socket error, a crash in the error log); exit 2 when it
@@ -76,6 +80,7 @@ CONNECTIONS = setting("BENCH_CONNECTIONS", 4, 4)
 STREAMS = setting("BENCH_H2_STREAMS", 10, 10)     # per h2load connection
 RELAY_RUNS = setting("BENCH_RELAY_RUNS", 5, 1)
 CALLGRIND_RUNS = setting("BENCH_CALLGRIND_RUNS", 3, 1)
+LOG_OPERATIONS = os.environ.get("BENCH_LOG_OPERATIONS", "On")
 
 
 class BenchError(Exception):
@@ -190,6 +195,9 @@ def bench_server_lines(server):
         "Protocols h2c http/1.1",
         # the harness logs batch:debug; a benchmark logs what a server would
         "LogLevel warn",
+        # BENCH_LOG_OPERATIONS=Off: without the operations' access-log
+        # lines, to measure what they cost
+        "BatchLogOperations %s" % LOG_OPERATIONS,
         '<Directory "%s/htdocs/bench">' % server.dir,
         "    Options +Includes",
         "    AddType text/html .shtml",
