@@ -91,6 +91,9 @@ static void register_hooks(apr_pool_t *p)
     /* last, so it runs where a direct request's header_parser would */
     ap_hook_post_perdir_config(batch_op_perdir, NULL, NULL,
                                APR_HOOK_REALLY_LAST);
+    /* before mod_cgi(d), which reads the protocol of the request */
+    ap_hook_handler(batch_op_handler_first, NULL, NULL,
+                    APR_HOOK_REALLY_FIRST);
     ap_hook_handler(batch_handler, NULL, NULL, APR_HOOK_MIDDLE);
     batch_capture_register();
 }

@@ -85,6 +85,7 @@ typedef struct batch_limits_t {
     int max_operations;
     const apr_array_header_t *allow_methods; /* upper-case const char * */
     const char *base_url;       /* NULL, or a prefix starting with '/' */
+    int base_slash;             /* a url starting with '/' is under it too */
     /* what a direct request may send (LimitRequestLine, LimitRequestFields,
      * LimitRequestFieldSize); 0 for no limit */
     int max_target;             /* bytes of a target */

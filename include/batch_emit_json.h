@@ -40,6 +40,12 @@ apr_status_t batch_emit_json_end(batch_emit_t *e);
 /* Response headers as a JSON object; repeated names joined with ", ". */
 json_object *batch_emit_headers_object(apr_pool_t *p,
                                        const apr_table_t *headers);
+/* Each Set-Cookie value, in order, as a JSON array (NULL when there is
+ * none): joined in the headers object they could not be told apart, as an
+ * Expires date holds ", ". The entry's member is BATCH_SET_COOKIES. */
+json_object *batch_emit_set_cookies(apr_pool_t *p,
+                                    const apr_table_t *headers);
+#define BATCH_SET_COOKIES "setCookies"
 /* A header value as UTF-8: bytes that are not are read as Latin-1. */
 const char *batch_emit_header_utf8(apr_pool_t *p, const char *v);
 /* Writes res's body as one JSON string: the text, or the base64 text of

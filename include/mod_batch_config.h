@@ -31,6 +31,7 @@ typedef struct batch_dir_conf_t {
     apr_off_t max_op_response_size;
     apr_array_header_t *allow_methods;  /* upper-case const char * */
     const char *base_url;
+    int base_slash;                     /* LeadingSlash=base */
     int base_url_set;
     int inherit_headers;
     apr_interval_time_t timeout;        /* 0: none */

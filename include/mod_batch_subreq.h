@@ -42,6 +42,7 @@ typedef struct batch_run_t {
 int batch_create_request(request_rec *r);
 int batch_op_early(request_rec *r, int lookup);
 int batch_op_perdir(request_rec *r);
+int batch_op_handler_first(request_rec *r);
 /* r is a subrequest or carries BATCH_DEPTH_HEADER: not a batch to run */
 int batch_reached_from_operation(const request_rec *r);
 batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s);

@@ -15,7 +15,8 @@
 
 /*
  * The canonical JSON response: {"responses": [{"id", "status", "headers",
- * "body"[, "bodyEncoding"]}]}, one entry appended per result.
+ * ["setCookies",] "body"[, "bodyEncoding"]}]}, one entry appended per
+ * result.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -50,6 +51,35 @@ const char *batch_emit_header_utf8(apr_pool_t *p, const char *v)
     }
     u[o] = '\0';
     return u;
+}
+
+typedef struct cookies_ctx_t {
+    apr_pool_t *pool;
+    json_object *list;
+} cookies_ctx_t;
+
+static int add_set_cookie(void *data, const char *name, const char *value)
+{
+    cookies_ctx_t *ctx = data;
+
+    (void)name;
+    if (!ctx->list) {
+        ctx->list = json_object_new_array();
+    }
+    json_object_array_add(ctx->list, json_object_new_string(
+        batch_emit_header_utf8(ctx->pool, value)));
+    return 1;
+}
+
+json_object *batch_emit_set_cookies(apr_pool_t *p,
+                                    const apr_table_t *headers)
+{
+    cookies_ctx_t ctx = { p, NULL };
+
+    if (headers) {
+        apr_table_do(add_set_cookie, &ctx, headers, "Set-Cookie", NULL);
+    }
+    return ctx.list;
 }
 
 /* What JSON must escape in a string (RFC 8259 section 7), which json-c
@@ -348,6 +378,22 @@ static void piece_headers(pieces_t *t, const apr_table_t *headers)
     piece(t, "}", 1);
 }
 
+/* The BATCH_SET_COOKIES member (the JSON of batch_emit_set_cookies). */
+static void piece_set_cookies(pieces_t *t, const apr_table_t *headers)
+{
+    json_object *cookies = batch_emit_set_cookies(t->pool, headers);
+    size_t n;
+    const char *text;
+
+    if (!cookies) {
+        return;
+    }
+    piece_str(t, ",\"" BATCH_SET_COOKIES "\":");
+    text = json_object_to_json_string_length(cookies, JSON_FLAGS, &n);
+    piece(t, apr_pstrmemdup(t->pool, text, n), n);
+    json_object_put(cookies);
+}
+
 /* Graph's body member: the answer as JSON or a string when it can be,
  * else base64 with bodyEncoding; none when the answer has no body. */
 static apr_status_t write_body(batch_emit_t *e, apr_pool_t *p,
@@ -395,6 +441,7 @@ apr_status_t batch_emit_json_result(batch_emit_t *e, const batch_op_t *op,
     piece_str(&t, apr_itoa(t.pool, res->status));
     piece_str(&t, ",\"headers\":");
     piece_headers(&t, res->headers);
+    piece_set_cookies(&t, res->headers);
     rv = apr_brigade_writev(e->bb, NULL, NULL,
                             (const struct iovec *)t.vec->elts,
                             (apr_size_t)t.vec->nelts);

@@ -96,13 +96,15 @@ static int has_scheme(const char *url)
     return *s == ':';
 }
 
-/* Bytes a client may leave unencoded in a url (Graph clients send
- * "$filter=city eq null"): they are percent-encoded, as a browser would.
- * APR's escapers would also encode '%', '?' and '/', which a target
- * keeps. */
+/* What a request line cannot carry (Graph clients send "$filter=city eq
+ * null"): the space is percent-encoded, as a browser would. Every other
+ * byte goes as the direct request's line carries it (raw UTF-8, '{',
+ * '"'), so QUERY_STRING and REQUEST_URI are the direct request's; control
+ * characters are refused before. APR's escapers would also encode '%',
+ * '?' and '/', which a target keeps. */
 static int needs_encoding(unsigned char c)
 {
-    return c == ' ' || c >= 0x80 || (c && strchr("\"<>^`{|}", c));
+    return c == ' ';
 }
 
 const char *batch_url_problem(const char *url)
@@ -161,7 +163,7 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
         return bad(ck, op, 400, BATCH_E_INVALID_URL, apr_psprintf(
             ck->pool, "url of operation %s %s", where, problem));
     }
-    if (op->url[0] == '/') {
+    if (op->url[0] == '/' && !(base && ck->limits->base_slash)) {
         op->target = batch_percent_encode(ck->pool, op->url,
                                           needs_encoding);
         return check_target_length(ck, op);
@@ -176,9 +178,11 @@ static batch_error_t *check_url(check_t *ck, batch_op_t *op)
         op->target = apr_pstrcat(ck->pool, base, op->url, NULL);
     }
     else {
+        /* with LeadingSlash=base, "/users/1" is under the base as Graph
+         * resolves it against its version root */
         op->target = apr_pstrcat(ck->pool, base,
                                  n && base[n - 1] == '/' ? "" : "/",
-                                 op->url, NULL);
+                                 op->url + (op->url[0] == '/'), NULL);
     }
     op->target = batch_percent_encode(ck->pool, op->target,
                                       needs_encoding);
@@ -405,6 +409,60 @@ static batch_error_t *check_references(check_t *ck, apr_hash_t *ids)
     return NULL;
 }
 
+/* A dependency of op i that could not be ordered either (one exists:
+ * else i would have been). */
+static int unordered_dep(const batch_t *batch, const char *ordered, int i)
+{
+    const batch_op_t *op = &APR_ARRAY_IDX(batch->ops, i, batch_op_t);
+    int d;
+
+    for (d = 0; d < op->deps->nelts; d++) {
+        if (!ordered[APR_ARRAY_IDX(op->deps, d, int)]) {
+            return APR_ARRAY_IDX(op->deps, d, int);
+        }
+    }
+    return i;
+}
+
+static const char *quoted_id(check_t *ck, int i)
+{
+    return apr_pstrcat(ck->pool, "\"",
+                       APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t).id, "\"",
+                       NULL);
+}
+
+/* The refusal naming one operation on a cycle, with the cycle: from any
+ * unordered operation, n steps along unordered dependencies end on one. */
+static batch_error_t *cycle_error(check_t *ck, const char *ordered)
+{
+    const batch_t *batch = ck->batch;
+    int start = 0, next, i, k;
+    const char *cycle;
+
+    while (ordered[start]) {
+        start++;
+    }
+    for (k = 0; k < batch->ops->nelts; k++) {
+        start = unordered_dep(batch, ordered, start);
+    }
+    next = unordered_dep(batch, ordered, start);
+    if (next == start) {
+        return bad(ck, &APR_ARRAY_IDX(batch->ops, start, batch_op_t), 400,
+                   BATCH_E_DEPENDENCY, apr_psprintf(
+            ck->pool, "operation %s depends on itself: dependsOn or "
+            "result references form a cycle", quoted_id(ck, start)));
+    }
+    cycle = quoted_id(ck, start);
+    for (i = next; i != start; i = unordered_dep(batch, ordered, i)) {
+        cycle = apr_pstrcat(ck->pool, cycle, " -> ", quoted_id(ck, i), NULL);
+    }
+    return bad(ck, &APR_ARRAY_IDX(batch->ops, start, batch_op_t), 400,
+               BATCH_E_DEPENDENCY, apr_psprintf(
+        ck->pool, "dependsOn or result references form a cycle; these "
+        "operations could never run: %s -> %s", cycle,
+        quoted_id(ck, start)));
+}
+
 /* The order the operations run in one at a time: the schedule always
  * hands out the earliest ready operation, so a batch without forward
  * dependencies runs in request order. */
@@ -413,7 +471,6 @@ static batch_error_t *order_ops(check_t *ck)
     int n = ck->batch->ops->nelts;
     batch_schedule_t *s = batch_schedule_make(ck->pool, ck->batch);
     char *ordered = apr_pcalloc(ck->pool, n ? n : 1);
-    const char *cycle = "";
     int i, k;
 
     ck->batch->order = apr_pcalloc(ck->pool, sizeof(int) * (n ? n : 1));
@@ -422,19 +479,7 @@ static batch_error_t *order_ops(check_t *ck)
         ordered[i] = 1;
         batch_schedule_done(s, i);
     }
-    if (k == n) {
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        if (!ordered[i]) {
-            cycle = apr_pstrcat(ck->pool, cycle, *cycle ? ", " : "", "\"",
-                                APR_ARRAY_IDX(ck->batch->ops, i,
-                                              batch_op_t).id, "\"", NULL);
-        }
-    }
-    return batch_error_make(ck->pool, 400, BATCH_E_DEPENDENCY, NULL,
-                            "dependsOn or result references form a cycle; "
-                            "these operations could never run: %s", cycle);
+    return k == n ? NULL : cycle_error(ck, ordered);
 }
 
 batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,

@@ -75,6 +75,8 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(dialect_set, 0);
     conf->dialect = add->dialect_set ? add->dialect : base->dialect;
     conf->base_url = add->base_url_set ? add->base_url : base->base_url;
+    conf->base_slash = add->base_url_set ? add->base_slash
+                                         : base->base_slash;
     return conf;
 }
 
@@ -151,15 +153,35 @@ static const char *add_allow_method(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* "LeadingSlash=base" or "LeadingSlash=root": whether a url starting
+ * with '/' is resolved under the base too (1), or from the root (0). */
+static const char *parse_leading_slash(cmd_parms *cmd, const char *arg,
+                                       int *under_base)
+{
+    static const char key[] = "LeadingSlash=";
+
+    if (!strncasecmp(arg, key, sizeof(key) - 1)) {
+        arg += sizeof(key) - 1;
+        if (!strcasecmp(arg, "base") || !strcasecmp(arg, "root")) {
+            *under_base = !strcasecmp(arg, "base");
+            return NULL;
+        }
+    }
+    return apr_psprintf(cmd->pool, "%s: '%s' is not LeadingSlash=base or "
+                        "LeadingSlash=root", cmd->cmd->name, arg);
+}
+
 static const char *set_base_url(cmd_parms *cmd, void *dconf,
-                                const char *arg)
+                                const char *arg, const char *flag)
 {
     batch_dir_conf_t *conf = dconf;
 
     conf->base_url_set = 1;
+    conf->base_slash = 0;
     if (!strcasecmp(arg, "none")) {
         conf->base_url = NULL;
-        return NULL;
+        return flag ? apr_psprintf(cmd->pool, "%s: none takes no '%s'",
+                                   cmd->cmd->name, flag) : NULL;
     }
     if (arg[0] != '/' || arg[1] == '/' || strpbrk(arg, "?# \t\\")) {
         return apr_psprintf(cmd->pool, "%s: '%s' must be a path starting "
@@ -167,7 +189,7 @@ static const char *set_base_url(cmd_parms *cmd, void *dconf,
                             "'none'", cmd->cmd->name, arg);
     }
     conf->base_url = arg;
-    return NULL;
+    return flag ? parse_leading_slash(cmd, flag, &conf->base_slash) : NULL;
 }
 
 /* Digits and one of httpd's time units, whole: ap_timeout_parameter_parse
@@ -281,10 +303,11 @@ const command_rec batch_cmds[] = {
                     RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                     "the methods operations may use (default GET HEAD POST "
                     "PUT PATCH DELETE OPTIONS)"),
-    AP_INIT_TAKE1("BatchBaseURL", set_base_url, NULL,
-                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
-                  "the prefix for operation URLs not starting with '/', or "
-                  "none"),
+    AP_INIT_TAKE12("BatchBaseURL", set_base_url, NULL,
+                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                   "the prefix for operation URLs not starting with '/', or "
+                   "none; LeadingSlash=base puts those starting with '/' "
+                   "under it too"),
     AP_INIT_TAKE1("BatchTimeout", set_timeout, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "seconds after which operations not yet started are not "
@@ -329,6 +352,7 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
                               ? conf->allow_methods
                               : batch_default_allow_methods(r->pool);
     s->limits.base_url = conf->base_url;
+    s->limits.base_slash = conf->base_slash;
     s->limits.max_target = r->server->limit_req_line;
     s->limits.max_headers = r->server->limit_req_fields;
     s->limits.max_header_size = r->server->limit_req_fieldsize;

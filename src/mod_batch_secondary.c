@@ -33,8 +33,9 @@
  *  - a "fake parent": a request on that connection (ap_create_request, so
  *    core and other modules have their per-request state) mirroring the
  *    batch request as it is after its own auth ran: server, URI, request
- *    line, headers, environment, user, per-dir configuration, client
- *    address, and the run state the create_request hook looks for.
+ *    line, handler, file, headers, environment, user, per-dir
+ *    configuration, client address, and the run state the create_request
+ *    hook looks for.
  */
 #include <limits.h>
 #include <string.h>
@@ -140,6 +141,13 @@ request_rec *batch_secondary_parent(request_rec *r, conn_rec *c2,
     p->unparsed_uri = r->unparsed_uri;
     p->parsed_uri = r->parsed_uri;
     p->args = r->args;
+    p->handler = r->handler;
+    p->content_type = r->content_type;
+    p->filename = r->filename;
+    p->canonical_filename = r->canonical_filename;
+    p->path_info = r->path_info;
+    p->finfo = r->finfo;
+    p->used_path_info = r->used_path_info;
     p->user = r->user;
     p->ap_auth_type = r->ap_auth_type;
     p->per_dir_config = r->per_dir_config;

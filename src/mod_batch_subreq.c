@@ -55,6 +55,10 @@ static const char *const not_settable[] = {
     "Transfer-Encoding", "Upgrade", "Expect", "Content-Length", NULL
 };
 
+/* The protocol an op is spoken in, in its request line and its
+ * SERVER_PROTOCOL. */
+#define OP_PROTOCOL "HTTP/1.1"
+
 /* Response headers that belong to the hop, not to the answer. */
 static const char *const not_answered[] = {
     "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding",
@@ -197,6 +201,24 @@ static void refuse_over_read_limits(request_rec *r)
     }
 }
 
+/* make_sub_request (server/request.c) puts SUBREQ_CORE in front of the
+ * capture, and ap_sub_req_output_filter drops the end of the stream there:
+ * the filters an op adds behind it (mod_headers' FIXUP_HEADERS_OUT,
+ * mod_deflate) would never see a body-less answer end (OPTIONS, 204), and
+ * Header set would be missing. The capture needs no such guard: it takes
+ * no metadata and belongs to no request. */
+static void drop_subreq_filter(request_rec *r)
+{
+    ap_filter_t *f;
+
+    for (f = r->output_filters; f; f = f->next) {
+        if (f->frec == ap_subreq_core_filter_handle) {
+            ap_remove_output_filter(f);
+            return;
+        }
+    }
+}
+
 /* create_request hook: the pipeline runs inside ap_sub_req_method_uri, so
  * the op's headers, framing and output boundary are put in place here. */
 int batch_create_request(request_rec *r)
@@ -230,10 +252,21 @@ int batch_create_request(request_rec *r)
     r->header_only = !strcmp(op->method, "HEAD");
     /* CGI's REQUEST_URI and %r come from the_request (util_script.c) */
     r->the_request = apr_pstrcat(r->pool, op->method, " ", op->target,
-                                 " HTTP/1.1", NULL);
+                                 " " OP_PROTOCOL, NULL);
+    /* ap_set_sub_req_protocol (server/protocol.c) marks a subrequest
+     * INCLUDED, which ap_add_cgi_vars (server/util_script.c) takes for an
+     * SSI include: SCRIPT_NAME would be the whole path and PATH_INFO lost
+     * to CGI, mod_wsgi, mod_perl, PHP and mod_proxy_fcgi */
+    r->protocol = OP_PROTOCOL;
+    r->proto_num = HTTP_VERSION(1, 1);
+    /* make_sub_request (server/request.c) copied the batch endpoint's
+     * methods, which a 405's Allow would list (http_protocol.c make_allow);
+     * a direct request starts with none */
+    ap_clear_method_list(r->allowed_methods);
     /* error pages, internal redirects and NPH write to proto_output_filters;
      * keep them in the capture filter, away from the client */
     r->proto_output_filters = run->capture;
+    drop_subreq_filter(r);
     /* marks r as an op; its own subrequests find no pending op here */
     ap_set_module_config(r->request_config, &batch_module, run);
     refuse_over_read_limits(r);
@@ -325,21 +358,53 @@ int batch_op_early(request_rec *r, int lookup)
     return DECLINED;
 }
 
+/* r is an op or one of its internal redirects (not a subrequest an op
+ * made: that has a request_config of its own). */
+static int is_op(const request_rec *r)
+{
+    while (r->prev) {
+        r = r->prev;
+    }
+    return r->main && ap_get_module_config(r->request_config, &batch_module);
+}
+
 /* post_perdir_config hook, last: where a direct request runs header_parser
  * (server/request.c ap_process_request_internal), for the op and for its
  * internal redirects, which httpd does not give header_parser either. */
 int batch_op_perdir(request_rec *r)
 {
-    const request_rec *first = r;
-
-    while (first->prev) {
-        first = first->prev;
-    }
-    if (!first->main
-        || !ap_get_module_config(first->request_config, &batch_module)) {
+    if (!is_op(r)) {
         return DECLINED;
     }
     return run_module_hooks(ap_hook_get_header_parser(), SETENVIF_MODULE, r);
+}
+
+/* The handlers of mod_cgi and mod_cgid (mod_cgi.c cgi_handler). */
+static int is_cgi_handler(const char *handler)
+{
+    return handler && (!strcmp(handler, "cgi-script")
+                       || !strcmp(handler, "application/x-httpd-cgi"));
+}
+
+/* handler hook, first. mod_cgi and mod_cgid hand an NPH script's output
+ * to the first connection filter of the chain (cgi_common.h
+ * cgi_handle_response), past the capture and onto the batch's own
+ * connection; they refuse to run one for a request whose protocol is
+ * INCLUDED (mod_cgi.c cgi_handler, mod_cgid.c cgid_handler), as a
+ * subrequest is. An op is no longer marked so; an NPH script is again. */
+int batch_op_handler_first(request_rec *r)
+{
+    const char *base;
+
+    if (!is_cgi_handler(r->handler) || !r->filename || !is_op(r)) {
+        return DECLINED;
+    }
+    base = strrchr(r->filename, '/');
+    base = base ? base + 1 : r->filename;
+    if (!strncmp(base, "nph-", 4)) {
+        r->protocol = "INCLUDED";
+    }
+    return DECLINED;
 }
 
 int batch_reached_from_operation(const request_rec *r)
@@ -394,6 +459,11 @@ static int copy_answer_header(void *data, const char *name, const char *value)
 {
     copy_ctx_t *ctx = data;
 
+    /* a client reading the direct answer skips the whitespace before a
+     * value (RFC 9110 5.5); mod_wsgi and mod_perl pass it on as set */
+    while (*value == ' ' || *value == '\t') {
+        value++;
+    }
     if (!listed(not_answered, name)) {
         apr_table_addn(ctx->to, apr_pstrdup(ctx->pool, name),
                        apr_pstrdup(ctx->pool, value));
@@ -422,6 +492,40 @@ static const char *reason_phrase(apr_pool_t *p, request_rec *f, int status)
     return phrase ? apr_pstrdup(p, phrase) : "";
 }
 
+/* Adds the tokens of one Vary field that are not in the list yet. */
+static int add_vary_tokens(void *data, const char *name, const char *value)
+{
+    apr_array_header_t *tokens = data;
+    char *list = apr_pstrdup(tokens->pool, value);
+    char *token, *state;
+    int i;
+
+    (void)name;
+    for (token = apr_strtok(list, ", \t", &state); token;
+         token = apr_strtok(NULL, ", \t", &state)) {
+        for (i = 0; i < tokens->nelts; i++) {
+            if (!strcasecmp(APR_ARRAY_IDX(tokens, i, const char *), token)) {
+                break;
+            }
+        }
+        if (i == tokens->nelts) {
+            APR_ARRAY_PUSH(tokens, const char *) = token;
+        }
+    }
+    return 1;
+}
+
+/* One Vary with each token once, as http_filters.c fixup_vary sends it. */
+static void join_vary(apr_pool_t *p, apr_table_t *headers)
+{
+    apr_array_header_t *tokens = apr_array_make(p, 4, sizeof(const char *));
+
+    apr_table_do(add_vary_tokens, tokens, headers, "Vary", NULL);
+    if (tokens->nelts) {
+        apr_table_setn(headers, "Vary", apr_array_pstrcat(p, tokens, ','));
+    }
+}
+
 static batch_result_t *collect(request_rec *f, int status,
                                batch_capture_t *cap, apr_pool_t *p)
 {
@@ -433,6 +537,15 @@ static batch_result_t *collect(request_rec *f, int status,
     res->headers = ctx.to;
     apr_table_do(copy_answer_header, &ctx, f->headers_out, NULL);
     apr_table_do(copy_answer_header, &ctx, f->err_headers_out, NULL);
+    join_vary(p, res->headers);
+    if (apr_table_get(f->notes, "no-etag")) {
+        apr_table_unset(res->headers, "ETag");
+    }
+    /* what ap_http_header_filter (modules/http/http_filters.c) does for a
+     * direct request: a 204 or 304 has no content headers and no body */
+    if (AP_STATUS_IS_HEADER_ONLY(status)) {
+        return res;
+    }
     if (f->content_type) {
         res->content_type = apr_pstrdup(p, ap_make_content_type(
             f, f->content_type));
@@ -445,9 +558,6 @@ static batch_result_t *collect(request_rec *f, int status,
     if (f->content_languages && f->content_languages->nelts) {
         apr_table_setn(res->headers, "Content-Language",
                        apr_array_pstrcat(p, f->content_languages, ','));
-    }
-    if (apr_table_get(f->notes, "no-etag")) {
-        apr_table_unset(res->headers, "ETag");
     }
     res->body = cap->body->data;
     res->body_len = cap->body->len;

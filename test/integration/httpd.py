@@ -415,7 +415,7 @@ class Httpd:
         self.dir.mkdir(parents=True, exist_ok=True)
         for sub in ("conf", "logs", "run", "var"):
             (self.dir / sub).mkdir(exist_ok=True)
-        for sub in ("htdocs", "cgi-bin", "php"):
+        for sub in ("htdocs", "cgi-bin", "php", "wsgi", "perl"):
             target = self.dir / sub
             if target.exists():
                 shutil.rmtree(target)
@@ -501,6 +501,42 @@ class Httpd:
             "DirectoryIndex index.html",
         ]
         return lines
+
+    # -- application runtimes, loaded by the tests that need them ---------
+
+    def wsgi_lines(self):
+        """The Flask app of fixtures/wsgi at /flask, in a mod_wsgi daemon
+        process (test_fidelity.py)."""
+        d = self.dir
+        return [
+            "LoadModule wsgi_module %s/mod_wsgi.so" % MODULES_DIR,
+            'WSGISocketPrefix "%s/run/wsgi"' % d,
+            "WSGIDaemonProcess batchflask processes=1 threads=4 "
+            'python-path="%s/wsgi"' % d,
+            'WSGIScriptAlias /flask "%s/wsgi/app.wsgi" '
+            "process-group=batchflask application-group=%%{GLOBAL}" % d,
+            '<Directory "%s/wsgi">' % d,
+            "    Require all granted",
+            "</Directory>",
+        ]
+
+    def perl_lines(self):
+        """fixtures/perl/BatchFidelity.pm answering /perl under mod_perl
+        (perl-script, so %ENV holds the CGI variables)."""
+        d = self.dir
+        return [
+            "LoadModule perl_module %s/mod_perl.so" % MODULES_DIR,
+            "PerlSwitches -I%s/perl" % d,
+            "PerlModule BatchFidelity",
+            'Alias /perl "%s/perl/app"' % d,
+            '<Directory "%s/perl">' % d,
+            "    Require all granted",
+            "</Directory>",
+            "<Location /perl>",
+            "    SetHandler perl-script",
+            "    PerlResponseHandler BatchFidelity",
+            "</Location>",
+        ]
 
     def _batch_location(self, path, body):
         return ['<Location "%s">' % path, "    SetHandler batch"] + \

@@ -163,10 +163,19 @@ def error_code(entry):
     return None
 
 
-def raw_request(server, method, target, headers=None, body=None):
-    """A request with the target sent verbatim (no dot-segment cleanup)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port,
-                                      timeout=TIMEOUT)
+class _RawLineConnection(http.client.HTTPConnection):
+    """Sends each character of the request line as the byte of its code
+    (a str target holds raw UTF-8 as its Latin-1 reading)."""
+
+    def _encode_request(self, request):
+        return request.encode("latin-1")
+
+
+def raw_response(server, method, target, headers=None, body=None):
+    """A request with the target sent verbatim (no dot-segment cleanup,
+    non-ASCII bytes as they are): status, headers as (name, value) pairs in
+    the order received, body."""
+    conn = _RawLineConnection("127.0.0.1", server.port, timeout=TIMEOUT)
     try:
         conn.putrequest(method, target, skip_accept_encoding=True)
         for k, v in (headers or {}).items():
@@ -176,9 +185,15 @@ def raw_request(server, method, target, headers=None, body=None):
         conn.endheaders(body)
         resp = conn.getresponse()
         data = resp.read()
-        return resp.status, dict(resp.getheaders()), data
+        return resp.status, resp.getheaders(), data
     finally:
         conn.close()
+
+
+def raw_request(server, method, target, headers=None, body=None):
+    """raw_response with the headers as a dict."""
+    status, hdrs, data = raw_response(server, method, target, headers, body)
+    return status, dict(hdrs), data
 
 
 def numbers_in(text):

@@ -17,6 +17,8 @@ with a message naming the directive and the value."""
 
 import pytest
 
+from support import ok_batch, reconfigured
+
 BAD = [
     ("BatchMaxOperations", "abc"),
     ("BatchMaxOperations", "0"),
@@ -30,6 +32,9 @@ BAD = [
     ("BatchAllowMethods", "GET\x7f"),
     ("BatchBaseURL", "relative"),
     ("BatchBaseURL", "http://example.com/api"),
+    ("BatchBaseURL", "/api LeadingSlash=maybe"),
+    ("BatchBaseURL", "/api base"),
+    ("BatchBaseURL", "none LeadingSlash=base"),
     ("BatchTimeout", "-3"),
     ("BatchTimeout", "soon"),
     ("BatchTimeout", "5x"),
@@ -48,6 +53,8 @@ GOOD = [
     ["BatchMaxOperationResponseSize 10485760"],
     ["BatchAllowMethods GET POST PROPFIND"],
     ["BatchBaseURL /api/v1"],
+    ["BatchBaseURL /api/v1 LeadingSlash=base"],
+    ["BatchBaseURL /api/v1 leadingslash=ROOT"],
     ["BatchTimeout 30"],
     ["BatchTimeout 1500ms"],
     ["BatchTimeout 2mi"],
@@ -101,3 +108,18 @@ def test_directives_at_server_level(server):
                             name="server-level-bad.conf")
     assert res.returncode != 0
     assert "BatchMaxOperations" in res.stdout + res.stderr
+
+
+def test_leading_slash_under_the_base(server):
+    """Graph clients send "/users/1" relative to the version root: with
+    LeadingSlash=base it runs under BatchBaseURL."""
+    ops = [{"id": "slash", "url": "/hello.json"},
+           {"id": "relative", "url": "hello.json"}]
+    res = ok_batch(server, ops, path="/based-batch")
+    assert res["slash"]["status"] == 404, res
+    assert res["relative"]["body"] == {"hello": "world"}, res
+    with reconfigured(server, batch_extra=[
+            "BatchBaseURL /static LeadingSlash=base"]):
+        res = ok_batch(server, ops)
+    assert res["slash"]["body"] == {"hello": "world"}, res
+    assert res["relative"]["body"] == {"hello": "world"}, res

@@ -386,3 +386,26 @@ def test_valid_batch_with_recorder_runs(server):
     assert len(server.recorded(tok)) == 1
     r = requests.get(server.url("/static/a.txt"), timeout=TIMEOUT)
     assert r.status_code == 200
+
+
+def test_dependency_cycle_names_an_operation_on_it(server):
+    err = refused(server, [
+        {"id": "waits", "url": "/static/a.txt", "dependsOn": ["b"]},
+        {"id": "a", "url": "/static/a.txt", "dependsOn": ["c"]},
+        {"id": "b", "url": "/static/a.txt", "dependsOn": ["a"]},
+        {"id": "c", "url": "/static/a.txt", "dependsOn": ["b"]},
+    ], 400, "invalid_dependency", {"a", "b", "c"})
+    assert "cycle" in err["message"], err
+
+
+def test_self_dependency_names_the_operation(server):
+    err = refused(server, [{"id": "s", "url": "/static/a.txt",
+                            "dependsOn": ["s"]}],
+                  400, "invalid_dependency", "s")
+    assert "depends on itself" in err["message"], err
+
+
+def test_self_reference_names_the_operation(server):
+    err = refused(server, [{"id": "s", "url": "/static/a.txt?x={result=s:$.a}"}],
+                  400, "invalid_dependency", "s")
+    assert "depends on itself" in err["message"], err

@@ -388,6 +388,24 @@ static void test_rails_emit_vector_shape(void **state)
         "{\"status\":200}]}");
 }
 
+static void test_rails_emit_set_cookies(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *ops[1] = { unit_op(p, "ops[0]") };
+    batch_result_t *res[1] = { unit_result(p, 200, NULL, NULL) };
+
+    res[0]->headers = apr_table_make(p, 2);
+    apr_table_add(res[0]->headers, "Set-Cookie", "a=1; Expires=Wed, 21 Oct "
+                  "2026 07:28:00 GMT");
+    apr_table_add(res[0]->headers, "Set-Cookie", "b=2");
+    assert_string_equal(
+        unit_emit_json(p, UNIT_FORMAT("rails"), ops, res, 1),
+        "{\"results\":[{\"status\":200,\"headers\":{\"Set-Cookie\":"
+        "\"a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT, b=2\"},"
+        "\"setCookies\":[\"a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT\","
+        "\"b=2\"]}]}");
+}
+
 /* rails' headers object, as the canonical format's: repeated names, in
  * any case, give one member with the values joined */
 static void test_rails_emit_repeated_headers_joined(void **state)
@@ -401,7 +419,8 @@ static void test_rails_emit_repeated_headers_joined(void **state)
     assert_string_equal(
         unit_emit_json(p, UNIT_FORMAT("rails"), &op, &res, 1),
         "{\"results\":[{\"status\":200,\"headers\":{\"Content-Type\":"
-        "\"text/plain\",\"Set-Cookie\":\"a=1, b=2\"},\"body\":\"x\"}]}");
+        "\"text/plain\",\"Set-Cookie\":\"a=1, b=2\"},"
+        "\"setCookies\":[\"a=1\",\"b=2\"],\"body\":\"x\"}]}");
 }
 
 static void test_rails_emit_silent(void **state)
@@ -665,6 +684,7 @@ int main(void)
         UNIT_TEST(test_rails_both_params_and_args),
         UNIT_TEST(test_rails_bad_fields),
         UNIT_TEST(test_rails_emit_vector_shape),
+        UNIT_TEST(test_rails_emit_set_cookies),
         UNIT_TEST(test_rails_emit_repeated_headers_joined),
         UNIT_TEST(test_rails_emit_silent),
         UNIT_TEST(test_array_detected),

@@ -894,6 +894,41 @@ static void test_repeated_headers_joined(void **state)
     assert_string_equal(string_member(headers, "X-Other"), "x");
 }
 
+/* "headers" keeps the joined string that string-reading clients expect;
+ * setCookies keeps each cookie, whose Expires date holds ", " */
+static void test_set_cookies_kept_apart(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_result_t *res = RESULT(p, 200, NULL, "");
+    json_object *entry, *cookies;
+
+    apr_table_add(res->headers, "Set-Cookie",
+                  "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT");
+    apr_table_add(res->headers, "X-Other", "x");
+    apr_table_add(res->headers, "set-cookie", "b=2");
+    entry = emit_one(p, res, NULL);
+    assert_string_equal(string_member(member(entry, "headers"),
+                                      "Set-Cookie"),
+                        "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT, b=2");
+    cookies = member(entry, "setCookies");
+    assert_true(json_object_is_type(cookies, json_type_array));
+    assert_int_equal(json_object_array_length(cookies), 2);
+    assert_string_equal(json_object_get_string(
+        json_object_array_get_idx(cookies, 0)),
+        "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT");
+    assert_string_equal(json_object_get_string(
+        json_object_array_get_idx(cookies, 1)), "b=2");
+}
+
+static void test_no_set_cookies_member_without_cookies(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    json_object *entry = emit_one(p, RESULT(p, 200, "text/plain", "x"),
+                                  NULL);
+
+    assert_false(json_object_object_get_ex(entry, "setCookies", NULL));
+}
+
 static void test_header_value_escaped(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
@@ -1425,6 +1460,8 @@ int main(void)
         UNIT_TEST(test_headers_names_as_given),
         UNIT_TEST(test_no_headers_is_empty_object),
         UNIT_TEST(test_repeated_headers_joined),
+        UNIT_TEST(test_set_cookies_kept_apart),
+        UNIT_TEST(test_no_set_cookies_member_without_cookies),
         UNIT_TEST(test_header_value_escaped),
         UNIT_TEST(test_latin1_header_value_to_utf8),
         UNIT_TEST(test_utf8_header_value_kept),

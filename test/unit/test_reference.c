@@ -442,11 +442,11 @@ static void test_validate_refusals(void **state)
                    "invalid_reference", "b", "body");
     assert_refused(p, "{\"requests\": [{\"id\": \"s\", "
                    "\"url\": \"/x?{result=s:$.id}\"}]}",
-                   "invalid_dependency", NULL, "cycle");
+                   "invalid_dependency", "s", "cycle");
     assert_refused(p, "{\"requests\": [{\"id\": \"a\", "
                    "\"url\": \"/x?{result=b:$.id}\"}, {\"id\": \"b\", "
                    "\"url\": \"/y\", \"dependsOn\": [\"a\"]}]}",
-                   "invalid_dependency", NULL, "cycle");
+                   "invalid_dependency", "a", "cycle");
 }
 
 static void test_validate_base64_body_ignored(void **state)

@@ -111,18 +111,26 @@ static batch_error_t *refused(apr_pool_t *p, batch_t *b, const char *code,
     return refused_with(p, b, limits(p), 400, code, operation);
 }
 
-/* Validates one GET of url, with base as BatchBaseURL; the target. */
-static const char *target_of(apr_pool_t *p, const char *url,
-                             const char *base)
+/* Validates one GET of url, with base as BatchBaseURL (and
+ * LeadingSlash=base if slash); the target. */
+static const char *target_with(apr_pool_t *p, const char *url,
+                               const char *base, int slash)
 {
     batch_t *b = new_batch(p);
     batch_limits_t *l = limits(p);
 
     add_op(p, b, "a", "GET", url);
     l->base_url = base;
+    l->base_slash = slash;
     valid_with(p, b, l);
     assert_non_null(op_at(b, 0)->target);
     return op_at(b, 0)->target;
+}
+
+static const char *target_of(apr_pool_t *p, const char *url,
+                             const char *base)
+{
+    return target_with(p, url, base, 0);
 }
 
 static batch_error_t *url_refused(apr_pool_t *p, const char *url)
@@ -392,18 +400,21 @@ static void test_url_backslash(void **state)
     url_refused(UNIT_POOL(state), "/a\\..\\b");
 }
 
-static void test_url_non_ascii_percent_encoded(void **state)
+/* a request line carries these bytes as they are: the target is the
+ * direct request's, and so are QUERY_STRING and REQUEST_URI */
+static void test_url_non_ascii_as_sent(void **state)
 {
     apr_pool_t *p = UNIT_POOL(state);
 
-    assert_string_equal(target_of(p, "/caf\xc3\xa9", NULL), "/caf%C3%A9");
-    assert_string_equal(target_of(p, "/\xff?q=\x80", NULL), "/%FF?q=%80");
+    assert_string_equal(target_of(p, "/caf\xc3\xa9?q=caf\xc3\xa9", NULL),
+                        "/caf\xc3\xa9?q=caf\xc3\xa9");
+    assert_string_equal(target_of(p, "/\xff?q=\x80", NULL), "/\xff?q=\x80");
 }
 
-static void test_url_unsafe_ascii_percent_encoded(void **state)
+static void test_url_other_ascii_as_sent(void **state)
 {
     assert_string_equal(target_of(UNIT_POOL(state), "/a\"<>^`{|}", NULL),
-                        "/a%22%3C%3E%5E%60%7B%7C%7D");
+                        "/a\"<>^`{|}");
 }
 
 static void test_url_reserved_and_percent_kept(void **state)
@@ -412,6 +423,21 @@ static void test_url_reserved_and_percent_kept(void **state)
     assert_string_equal(target_of(UNIT_POOL(state),
                                   "/a%2Fb;p=1?x=/y:z&w=%25&v=$@!'()*+,", NULL),
                         "/a%2Fb;p=1?x=/y:z&w=%25&v=$@!'()*+,");
+}
+
+static void test_url_leading_slash_under_base(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(target_with(p, "/users/1", "/api/v1", 1),
+                        "/api/v1/users/1");
+    assert_string_equal(target_with(p, "/users?x=1", "/api/v1/", 1),
+                        "/api/v1/users?x=1");
+    assert_string_equal(target_with(p, "users", "/api/v1", 1),
+                        "/api/v1/users");
+    assert_string_equal(target_with(p, "/", "/api/v1", 1), "/api/v1/");
+    /* without the flag a leading slash is from the root */
+    assert_string_equal(target_of(p, "/users/1", "/api/v1"), "/users/1");
 }
 
 static void test_url_graph_filter_with_base(void **state)
@@ -812,9 +838,23 @@ static void test_self_dependency(void **state)
 
     add_op(p, b, "1", "GET", "/");
     depend(p, add_op(p, b, "me", "GET", "/"), "me");
-    err = refused(p, b, BATCH_E_DEPENDENCY, NULL);
-    assert_contains(err->message, "\"me\"");
+    err = refused(p, b, BATCH_E_DEPENDENCY, "me");
+    assert_contains(err->message, "\"me\" depends on itself");
     assert_true(strstr(err->message, "\"1\"") == NULL);
+}
+
+/* the operation named is on the cycle, not one that only waits for it */
+static void test_cycle_names_a_member(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = new_batch(p);
+    batch_error_t *err;
+
+    depend(p, add_op(p, b, "waits", "GET", "/"), "x");
+    depend(p, add_op(p, b, "x", "GET", "/"), "y");
+    depend(p, add_op(p, b, "y", "GET", "/"), "x");
+    err = refused(p, b, BATCH_E_DEPENDENCY, "x");
+    assert_true(strstr(err->message, "\"waits\"") == NULL);
 }
 
 static void test_three_cycle(void **state)
@@ -827,8 +867,9 @@ static void test_three_cycle(void **state)
     depend(p, add_op(p, b, "a", "GET", "/"), "c");
     depend(p, add_op(p, b, "b", "GET", "/"), "a");
     depend(p, add_op(p, b, "c", "GET", "/"), "b");
-    err = refused(p, b, BATCH_E_DEPENDENCY, NULL);
+    err = refused(p, b, BATCH_E_DEPENDENCY, "c");
     assert_contains(err->message, "cycle");
+    assert_contains(err->message, "\"c\" -> \"b\" -> \"a\" -> \"c\"");
     assert_contains(err->message, "\"a\"");
     assert_contains(err->message, "\"b\"");
     assert_contains(err->message, "\"c\"");
@@ -993,7 +1034,7 @@ static void test_member_depends_on_own_group(void **state)
 
     add_member(p, b, "m1", "g");
     depend(p, add_member(p, b, "m2", "g"), "g");
-    err = refused(p, b, BATCH_E_DEPENDENCY, NULL);
+    err = refused(p, b, BATCH_E_DEPENDENCY, "m2");
     assert_contains(err->message, "\"m2\"");
 }
 
@@ -1217,9 +1258,10 @@ int main(void)
         UNIT_TEST(test_url_control_and_del),
         UNIT_TEST(test_url_fragment),
         UNIT_TEST(test_url_backslash),
-        UNIT_TEST(test_url_non_ascii_percent_encoded),
-        UNIT_TEST(test_url_unsafe_ascii_percent_encoded),
+        UNIT_TEST(test_url_non_ascii_as_sent),
+        UNIT_TEST(test_url_other_ascii_as_sent),
         UNIT_TEST(test_url_reserved_and_percent_kept),
+        UNIT_TEST(test_url_leading_slash_under_base),
         UNIT_TEST(test_url_graph_filter_with_base),
         UNIT_TEST(test_url_kept_as_written_when_encoded),
         UNIT_TEST(test_url_empty),
@@ -1261,6 +1303,7 @@ int main(void)
         UNIT_TEST(test_depends_on_unknown_id),
         UNIT_TEST(test_self_dependency),
         UNIT_TEST(test_three_cycle),
+        UNIT_TEST(test_cycle_names_a_member),
         UNIT_TEST(test_forward_dependency_order),
         UNIT_TEST(test_reverse_chain_order),
         UNIT_TEST(test_diamond_order),
