@@ -228,6 +228,8 @@ static batch_error_t *validate_with(apr_pool_t *p, batch_t *batch,
     for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
         APR_ARRAY_PUSH(allow, const char *) = methods[i];
     }
+    /* the request limits left at 0 (none): not what these tests are about */
+    memset(&limits, 0, sizeof(limits));
     limits.max_operations = max_ops;
     limits.allow_methods = allow;
     limits.base_url = base_url;
