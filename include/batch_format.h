@@ -28,6 +28,12 @@
 
 struct json_object;
 
+/* A scheme and port this server answers on. */
+typedef struct batch_origin_t {
+    const char *scheme;
+    int port;
+} batch_origin_t;
+
 /* A batch request as a parser sees it. */
 typedef struct batch_input_t {
     const char *body;
@@ -44,6 +50,11 @@ typedef struct batch_input_t {
     struct json_object *json;
     /* BatchBaseURL, NULL when none */
     const char *base_url;
+    /* this server's other names (ServerName, ServerAlias; shell wildcards
+     * as ServerAlias takes them), const char *, and the other origins a
+     * client reaches it by, batch_origin_t; either may be NULL */
+    const apr_array_header_t *self_names;
+    const apr_array_header_t *self_origins;
 } batch_input_t;
 
 typedef struct batch_format_t {

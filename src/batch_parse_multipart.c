@@ -23,6 +23,7 @@
  * URL naming this server is reduced to its path.
  */
 #include <string.h>
+#include <apr_fnmatch.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include <apr_uri.h>
@@ -167,8 +168,48 @@ static int parse_headers(mp_t *mp, const char **pos, const char *end,
     return 1;
 }
 
+/* host is this server's name as the client gave it, or another of its
+ * names. */
+static int is_self_name(const batch_input_t *in, const char *host)
+{
+    int i;
+
+    if (in->self_host && !strcasecmp(host, in->self_host)) {
+        return 1;
+    }
+    for (i = 0; in->self_names && i < in->self_names->nelts; i++) {
+        if (apr_fnmatch(APR_ARRAY_IDX(in->self_names, i, const char *), host,
+                        APR_FNM_CASE_BLIND) == APR_SUCCESS) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* scheme://host:port is one of the origins the client reaches us by. */
+static int is_self_origin(const batch_input_t *in, const char *scheme,
+                          int port)
+{
+    int i;
+
+    if (in->self_scheme && !strcasecmp(scheme, in->self_scheme)
+        && port == in->self_port) {
+        return 1;
+    }
+    for (i = 0; in->self_origins && i < in->self_origins->nelts; i++) {
+        const batch_origin_t *o = &APR_ARRAY_IDX(in->self_origins, i,
+                                                 batch_origin_t);
+
+        if (!strcasecmp(scheme, o->scheme) && port == o->port) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* An absolute request URL is accepted only when it names this server as
- * the client reached it; it becomes its path and query. */
+ * the client reached it, or by another of its names; it becomes its path
+ * and query. */
 static const char *reduce_absolute(mp_t *mp, const char *url,
                                    const char *at, const char *where)
 {
@@ -182,10 +223,9 @@ static const char *reduce_absolute(mp_t *mp, const char *url,
         return NULL;
     }
     port = uri.port_str ? uri.port : apr_uri_port_of_scheme(uri.scheme);
-    if (!in->self_scheme || !in->self_host
-        || strcasecmp(uri.scheme, in->self_scheme)
-        || strcasecmp(uri.hostname, in->self_host)
-        || port != in->self_port || uri.user || uri.password) {
+    if (!is_self_name(in, uri.hostname)
+        || !is_self_origin(in, uri.scheme, port) || uri.user
+        || uri.password) {
         mp->err = batch_error_make(
             mp->pool, 400, BATCH_E_INVALID_URL, where, "%s: the URL %s "
             "names another server than this one (%s://%s:%d); a batch "

@@ -27,6 +27,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <http_ssl.h>
 
 #include "mod_batch_serve.h"
 #include "batch.h"
@@ -214,6 +215,45 @@ static const char *path_after_location(request_rec *r, const char *location)
     return r->path_info && *r->path_info ? r->path_info : NULL;
 }
 
+/* The names of r's virtual host, as server/vhost.c matches a Host header
+ * against them: ServerName, and ServerAlias with its wildcards. */
+static apr_array_header_t *self_names(request_rec *r)
+{
+    const server_rec *s = r->server;
+    apr_array_header_t *names = apr_array_make(r->pool, 4,
+                                               sizeof(const char *));
+
+    if (s->server_hostname) {
+        APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
+    }
+    if (s->names) {
+        apr_array_cat(names, s->names);
+    }
+    if (s->wild_names) {
+        apr_array_cat(names, s->wild_names);
+    }
+    return names;
+}
+
+/* The scheme and port of the connection itself. ap_http_scheme and
+ * ap_get_server_port, the primary origin, give the public ones behind a
+ * reverse proxy (ServerName https://name, UseCanonicalName On), and so
+ * does the http_scheme hook (http_core.c http_scheme reads ServerName's
+ * scheme): whether TLS carries the connection says which it really is. */
+static apr_array_header_t *self_origins(request_rec *r)
+{
+    apr_array_header_t *origins = apr_array_make(r->pool, 1,
+                                                 sizeof(batch_origin_t));
+
+    if (r->connection->local_addr) {
+        batch_origin_t *o = apr_array_push(origins);
+
+        o->scheme = ap_ssl_conn_is_ssl(r->connection) ? "https" : "http";
+        o->port = r->connection->local_addr->port;
+    }
+    return origins;
+}
+
 static batch_t *parse(request_rec *r, const batch_settings_t *s,
                       const batch_format_t *fmt, const char *body,
                       apr_size_t len, json_object *json, batch_error_t **err)
@@ -228,6 +268,8 @@ static batch_t *parse(request_rec *r, const batch_settings_t *s,
     in.self_scheme = ap_http_scheme(r);
     in.self_host = r->hostname;
     in.self_port = ap_get_server_port(r);
+    in.self_names = self_names(r);
+    in.self_origins = self_origins(r);
     in.path_info = path_after_location(r, s->location);
     in.base_url = s->limits.base_url;
     batch = fmt->parse(r->pool, &in, err);

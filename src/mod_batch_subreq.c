@@ -27,6 +27,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <mod_core.h>
 
 #include "mod_batch_subreq.h"
 #include "batch.h"
@@ -219,6 +220,20 @@ static void drop_subreq_filter(request_rec *r)
     }
 }
 
+/* http_core.c http_create_request gives only a main request the byte
+ * range filter; an op's own Range and If-Range get what they get directly
+ * (206, multipart/byteranges), as the batch's are never inherited. No
+ * content filter is there yet, so the op's chain starts with it. */
+static void add_byterange_filter(request_rec *r)
+{
+    ap_filter_t *f = ap_add_output_filter_handle(ap_byterange_filter_handle,
+                                                 NULL, r, r->connection);
+
+    if (f && r->output_filters == f->next) {
+        r->output_filters = f;
+    }
+}
+
 /* create_request hook: the pipeline runs inside ap_sub_req_method_uri, so
  * the op's headers, framing and output boundary are put in place here. */
 int batch_create_request(request_rec *r)
@@ -267,6 +282,7 @@ int batch_create_request(request_rec *r)
      * keep them in the capture filter, away from the client */
     r->proto_output_filters = run->capture;
     drop_subreq_filter(r);
+    add_byterange_filter(r);
     /* marks r as an op; its own subrequests find no pending op here */
     ap_set_module_config(r->request_config, &batch_module, run);
     refuse_over_read_limits(r);

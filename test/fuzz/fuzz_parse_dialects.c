@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
     batch_input_t in = { NULL, 0, NULL, "http", "127.0.0.1", 80, "/users",
-                         NULL, NULL };
+                         NULL, NULL, NULL, NULL };
     const batch_format_t *fmt;
     batch_error_t *err = NULL;
     batch_t *batch = NULL;

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_pool_t *p = fuzz_pool();
     batch_input_t in = { fuzz_exact(p, data, size), size,
                          "application/json", "http", "127.0.0.1", 80,
-                         NULL, NULL, NULL };
+                         NULL, NULL, NULL, NULL, NULL };
     batch_error_t *err = NULL;
     batch_t *batch = batch_format_named("graph")->parse(p, &in, &err);
 

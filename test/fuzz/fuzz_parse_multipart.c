@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *nl = memchr(data, '\n', size);
     size_t head = nl ? (size_t)(nl - data) : 0;
     batch_input_t in = { NULL, 0, NULL, "https", "www.example.com", 443,
-                         NULL, NULL, NULL };
+                         NULL, NULL, NULL, NULL, NULL };
     batch_error_t *err = NULL;
     batch_t *batch;
 

@@ -310,3 +310,37 @@ def test_options_on_a_static_file_keeps_mod_headers(server, fmt, path):
     """Header set (mod_headers) adds to the direct answer of OPTIONS."""
     want = assert_same(server, fmt, path, "OPTIONS", "/hdr/hello.json")
     assert want.header("X-Added") == "yes", want
+
+
+RANGES = [
+    [("Range", "bytes=0-4")],
+    [("Range", "bytes=-4")],
+    [("Range", "bytes=0-4"), ("If-Range", '"not-the-etag"')],
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("headers", RANGES, ids=["first", "last", "if-range"])
+def test_own_range_honoured(server, fmt, path, headers):
+    want = assert_same(server, fmt, path, "GET", "/static/a.txt", headers)
+    assert want.status == (200 if len(headers) == 2 else 206), want
+
+
+def _unbounded(answer):
+    """A multipart/byteranges answer with its boundary (made from the
+    request's time and connection) replaced by a fixed one."""
+    ctype = answer.header("Content-Type")
+    boundary = ctype.split("boundary=", 1)[1]
+    return (answer.status, ctype.replace(boundary, "B"),
+            answer.body.replace(boundary.encode(), b"B"))
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_own_range_multipart_byteranges(server, path):
+    headers = [("Range", "bytes=0-1,6-9")]
+    want = _unbounded(direct(server, "GET", "/static/a.txt", headers))
+    got = _unbounded(as_multipart_op(server, path, "GET", "/static/a.txt",
+                                     headers))
+    assert want[0] == 206 and want[1].startswith("multipart/byteranges")
+    assert got == want

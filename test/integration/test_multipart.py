@@ -37,7 +37,7 @@ import requests
 
 from httpd import BIG_FILE_SIZE, CONCURRENCY, REPO
 from support import (BAD_AUTH, GOOD_AUTH, TIMEOUT, BatchResult,
-                     assert_refused, sequential_only, token)
+                     assert_refused, reconfigured, sequential_only, token)
 
 CRLF = b"\r\n"
 LF = b"\n"
@@ -1084,6 +1084,38 @@ def test_absolute_url_to_another_server_is_refused(server, backend, url):
     body = multipart([record(tok), op("GET", url)])
     refused(server, body, 400, "invalid_url", "part 2", tok)
     assert len(backend.seen) == before
+
+
+def test_absolute_url_by_an_alias_or_the_public_origin(server, backend):
+    """Behind a reverse proxy (ServerName https://public.example,
+    UseCanonicalName On) clients name the public origin, or one of the
+    virtual host's ServerAlias names; the connection's own origin still
+    works, and every other host is refused."""
+    vhost = [
+        "<VirtualHost 127.0.0.1:%d>" % server.port,
+        "    ServerName https://public.example",
+        "    ServerAlias api.example *.alias.example",
+        "    UseCanonicalName On",
+        "</VirtualHost>",
+    ]
+    good = ["https://public.example/static/a.txt",
+            "https://API.example/static/a.txt",
+            "https://eu.alias.example:443/static/a.txt",
+            server.base_url + "/static/a.txt"]
+    bad = ["http://public.example/static/a.txt",
+           "https://public.example:%d/static/a.txt" % server.port,
+           "https://alias.example/static/a.txt",
+           "https://other.example/static/a.txt",
+           "http://127.0.0.1:%d/static/a.txt" % backend.port]
+    with reconfigured(server, server_extra=vhost):
+        res = batch(server, [op("GET", url) for url in good])
+        for p in res.parts:
+            assert_ok(p)
+            assert p.body == b"hello from a.txt\n", p
+        for url in bad:
+            tok = token()
+            refused(server, multipart([record(tok), op("GET", url)]), 400,
+                    "invalid_url", "part 2", tok)
 
 
 # --------------------------------------------------------------------------

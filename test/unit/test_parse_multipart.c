@@ -1218,6 +1218,57 @@ static void test_absolute_url_other_server(void **state)
                 "localhost", 5000, BATCH_E_INVALID_URL);
 }
 
+/* The server at http://127.0.0.1:8080 (the client's view) is also
+ * api.example and *.alias.example, and answers https on 443 (a reverse
+ * proxy's public side); the url is op 1's url, or NULL if refused. */
+static const char *url_by_other_name(apr_pool_t *p, const char *url)
+{
+    apr_array_header_t *names = apr_array_make(p, 2, sizeof(const char *));
+    apr_array_header_t *origins = apr_array_make(p, 1,
+                                                 sizeof(batch_origin_t));
+    batch_origin_t *o = apr_array_push(origins);
+    const char *body = http_part(p, apr_pstrcat(p, "GET ", url,
+                                                " HTTP/1.1\r\n", NULL));
+    batch_error_t *err = NULL;
+    batch_input_t in;
+    batch_t *b;
+
+    APR_ARRAY_PUSH(names, const char *) = "api.example";
+    APR_ARRAY_PUSH(names, const char *) = "*.alias.example";
+    o->scheme = "https";
+    o->port = 443;
+    memset(&in, 0, sizeof(in));
+    in.body = body;
+    in.len = strlen(body);
+    in.content_type = CT_B;
+    in.self_scheme = "http";
+    in.self_host = "127.0.0.1";
+    in.self_port = 8080;
+    in.self_names = names;
+    in.self_origins = origins;
+    b = batch_parse_multipart(p, &in, &err);
+    return b ? unit_op_at(b, 0)->url : NULL;
+}
+
+static void test_absolute_url_other_names_and_origins(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_string_equal(url_by_other_name(p, "http://127.0.0.1:8080/a"),
+                        "/a");
+    assert_string_equal(url_by_other_name(p, "http://API.example:8080/a"),
+                        "/a");
+    assert_string_equal(url_by_other_name(p, "https://api.example/a?b"),
+                        "/a?b");
+    assert_string_equal(url_by_other_name(p, "https://x.alias.example/a"),
+                        "/a");
+    assert_null(url_by_other_name(p, "https://alias.example/a"));
+    assert_null(url_by_other_name(p, "https://other.example/a"));
+    assert_null(url_by_other_name(p, "http://api.example/a"));
+    assert_null(url_by_other_name(p, "https://api.example:8443/a"));
+    assert_null(url_by_other_name(p, "https://u@api.example/a"));
+}
+
 static void test_absolute_url_fragment(void **state)
 {
     batch_error_t *err = url_refused(state, "http://localhost:5000/a#f",
@@ -1821,6 +1872,7 @@ int main(void)
         UNIT_TEST(test_request_line_nul),
         UNIT_TEST(test_absolute_url_self),
         UNIT_TEST(test_absolute_url_other_server),
+        UNIT_TEST(test_absolute_url_other_names_and_origins),
         UNIT_TEST(test_absolute_url_fragment),
         UNIT_TEST(test_absolute_url_other_scheme),
         UNIT_TEST(test_inner_headers),
