@@ -127,5 +127,6 @@ typedef struct batch_result_t {
 #define BATCH_E_INVALID_RESPONSE  "invalid_response"
 #define BATCH_E_INVALID_REFERENCE "invalid_reference"
 #define BATCH_E_UNRESOLVED_REFERENCE "unresolved_reference"
+#define BATCH_E_CROSS_SITE        "cross_site_form"
 
 #endif /* BATCH_H */

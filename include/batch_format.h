@@ -117,4 +117,21 @@ const batch_format_t *batch_format_by_shape(apr_pool_t *p,
                                             struct json_object **tree,
                                             batch_error_t **err);
 
+/* The request formats of BatchFormats, one bit each. */
+#define BATCH_FORMATS_JSON      0x1     /* JSON dialects, application/json */
+#define BATCH_FORMATS_MULTIPART 0x2     /* multipart/mixed */
+#define BATCH_FORMATS_FORM      0x4     /* facebook's batch form field */
+#define BATCH_FORMATS_DEFAULT   (BATCH_FORMATS_JSON | BATCH_FORMATS_MULTIPART)
+
+/* The request format of a media type as batch_media_type gives it; 0 for
+ * none. */
+int batch_request_format(const char *media_type);
+
+/* The bit of a BatchFormats name (any case); 0 for an unknown name. */
+int batch_request_format_named(const char *name);
+
+/* The names of a set of request formats, space-separated
+ * ("json multipart"). */
+const char *batch_request_formats_text(apr_pool_t *p, int formats);
+
 #endif /* BATCH_FORMAT_H */

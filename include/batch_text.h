@@ -43,6 +43,10 @@ const char *batch_media_type(apr_pool_t *p, const char *content_type);
 /* application/json, or any type with a +json suffix; parameters after
  * ';' are ignored. */
 int batch_media_type_is_json(const char *media_type);
+/* application/json alone (a media type as batch_media_type gives it): the
+ * only JSON type a batch request may have, as the one a WAF in front
+ * parses as JSON. */
+int batch_media_type_is_json_batch(const char *media_type);
 int batch_media_type_is_multipart(const char *media_type);
 /* application/x-www-form-urlencoded or multipart/form-data */
 int batch_media_type_is_form(const char *media_type);

@@ -38,6 +38,7 @@ typedef struct batch_dir_conf_t {
     int concurrency;
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
     int dialect_set;
+    int formats;                        /* BatchFormats bits; 0: unset */
 } batch_dir_conf_t;
 
 extern const command_rec batch_cmds[];
@@ -53,6 +54,7 @@ typedef struct batch_settings_t {
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
     int concurrency;                    /* BatchConcurrency; 1: sequential */
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
+    int formats;                        /* BatchFormats: BATCH_FORMATS_* */
     /* the innermost section's path (<Location /batch>), NULL for a
      * regex; for the path after it (array) and nesting */
     const char *location;

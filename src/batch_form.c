@@ -76,10 +76,10 @@ static const char *urlencoded_field(apr_pool_t *p, const char *body,
     return found;
 }
 
-/* The name="..." of a part's Content-Disposition: form-data header, read
- * from its header block [pos, end); NULL when it has none. */
-static const char *part_name(apr_pool_t *p, const char *pos,
-                             const char *end)
+/* The value of a part's Content-Disposition header, read from its header
+ * block [pos, end); NULL when it has none. */
+static const char *part_disposition(apr_pool_t *p, const char *pos,
+                                    const char *end)
 {
     static const char header[] = "content-disposition:";
     apr_size_t hlen = sizeof(header) - 1;
@@ -93,8 +93,8 @@ static const char *part_name(apr_pool_t *p, const char *pos,
         }
         if ((apr_size_t)(stop - pos) > hlen
             && !strncasecmp(pos, header, hlen)) {
-            return batch_header_param(p, apr_pstrmemdup(
-                p, pos + hlen, (apr_size_t)(stop - pos) - hlen), "name");
+            return apr_pstrmemdup(p, pos + hlen,
+                                  (apr_size_t)(stop - pos) - hlen);
         }
         if (!lf) {
             break;
@@ -102,6 +102,14 @@ static const char *part_name(apr_pool_t *p, const char *pos,
         pos = lf + 1;
     }
     return NULL;
+}
+
+/* A file upload (filename= or RFC 6266's filename*=): a WAF in front
+ * inspects form fields, not files, so such a part is never read. */
+static int is_file_part(apr_pool_t *p, const char *disposition)
+{
+    return batch_header_param(p, disposition, "filename")
+           || batch_header_param(p, disposition, "filename*");
 }
 
 /* Where a part's header block ends: at its first empty line, *content
@@ -147,7 +155,7 @@ static const char *form_data_field(apr_pool_t *p, const char *ctype,
         return NULL;
     }
     while (!d.close) {
-        const char *part = d.after, *content = NULL, *hend, *pname;
+        const char *part = d.after, *content = NULL, *hend, *disp, *pname;
 
         if (!batch_multipart_delimiter(body, part, end, dash, strlen(dash),
                                        &d)) {
@@ -156,8 +164,15 @@ static const char *form_data_field(apr_pool_t *p, const char *ctype,
             return NULL;
         }
         hend = headers_end(part, d.content_end, &content);
-        pname = part_name(p, part, hend);
-        if (pname && !strcmp(pname, name)) {
+        disp = part_disposition(p, part, hend);
+        if (disp && (pname = batch_header_param(p, disp, "name"))
+            && !strcmp(pname, name)) {
+            if (is_file_part(p, disp)) {
+                *why = apr_psprintf(p, "the field %s is sent as a file "
+                                    "(filename=); send it as a form field",
+                                    name);
+                return NULL;
+            }
             if (found) {
                 *why = apr_psprintf(p, "the field %s is given twice", name);
                 return NULL;

@@ -79,6 +79,56 @@ const char *batch_format_dialect_names(apr_pool_t *p)
     return names;
 }
 
+/* BatchFormats' names, in the order messages list them */
+static const struct {
+    const char *name;
+    int bit;
+} request_formats[] = {
+    { "json", BATCH_FORMATS_JSON },
+    { "multipart", BATCH_FORMATS_MULTIPART },
+    { "form", BATCH_FORMATS_FORM },
+    { NULL, 0 }
+};
+
+int batch_request_format_named(const char *name)
+{
+    int i;
+
+    for (i = 0; request_formats[i].name; i++) {
+        if (!strcasecmp(name, request_formats[i].name)) {
+            return request_formats[i].bit;
+        }
+    }
+    return 0;
+}
+
+const char *batch_request_formats_text(apr_pool_t *p, int formats)
+{
+    apr_array_header_t *names = apr_array_make(p, 3, sizeof(const char *));
+    int i;
+
+    for (i = 0; request_formats[i].name; i++) {
+        if (formats & request_formats[i].bit) {
+            APR_ARRAY_PUSH(names, const char *) = request_formats[i].name;
+        }
+    }
+    return apr_array_pstrcat(p, names, ' ');
+}
+
+int batch_request_format(const char *media_type)
+{
+    if (batch_media_type_is_json_batch(media_type)) {
+        return BATCH_FORMATS_JSON;
+    }
+    if (batch_media_type_is_multipart(media_type)) {
+        return BATCH_FORMATS_MULTIPART;
+    }
+    if (batch_media_type_is_form(media_type)) {
+        return BATCH_FORMATS_FORM;
+    }
+    return 0;
+}
+
 const batch_format_t *batch_format_for(apr_pool_t *p,
                                        const batch_format_t *forced,
                                        const char *content_type,
@@ -88,7 +138,7 @@ const batch_format_t *batch_format_for(apr_pool_t *p,
     int i;
 
     *by_shape = 0;
-    if (batch_media_type_is_json(type)) {
+    if (batch_media_type_is_json_batch(type)) {
         *by_shape = 1;
         return forced ? forced : formats[0];
     }

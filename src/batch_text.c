@@ -164,6 +164,11 @@ int batch_media_type_is_json(const char *media_type)
            || (n > 5 && !strncasecmp(media_type + n - 5, "+json", 5));
 }
 
+int batch_media_type_is_json_batch(const char *media_type)
+{
+    return media_type && !strcasecmp(media_type, "application/json");
+}
+
 int batch_media_type_is_multipart(const char *media_type)
 {
     return media_type && !strcasecmp(media_type, "multipart/mixed");

@@ -73,6 +73,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(concurrency, UNSET);
     MERGE(base_url_set, 0);
     MERGE(dialect_set, 0);
+    MERGE(formats, 0);
     conf->dialect = add->dialect_set ? add->dialect : base->dialect;
     conf->base_url = add->base_url_set ? add->base_url : base->base_url;
     conf->base_slash = add->base_url_set ? add->base_slash
@@ -279,6 +280,30 @@ static const char *set_dialect(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+static const char *set_formats(cmd_parms *cmd, void *dconf, int argc,
+                               char *const argv[])
+{
+    batch_dir_conf_t *conf = dconf;
+    int formats = 0, i;
+
+    if (argc < 1) {
+        return apr_psprintf(cmd->pool, "%s needs one or more of json, "
+                            "multipart and form", cmd->cmd->name);
+    }
+    for (i = 0; i < argc; i++) {
+        int bit = batch_request_format_named(argv[i]);
+
+        if (!bit) {
+            return apr_psprintf(cmd->pool, "%s: '%s' is not a batch request "
+                                "format; use json, multipart or form",
+                                cmd->cmd->name, argv[i]);
+        }
+        formats |= bit;
+    }
+    conf->formats = formats;
+    return NULL;
+}
+
 static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
 {
     batch_dir_conf_t *conf = dconf;
@@ -322,6 +347,12 @@ const command_rec batch_cmds[] = {
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "the JSON batch dialect this location takes, by name, or "
                   "auto (default: told by the document's shape)"),
+    AP_INIT_TAKE_ARGV("BatchFormats", set_formats, NULL,
+                      RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                      "the request formats this location takes: json "
+                      "(application/json), multipart (multipart/mixed), "
+                      "form (facebook's batch form field); default json "
+                      "multipart"),
     AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
@@ -367,5 +398,6 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
     s->timeout = conf->timeout != UNSET ? conf->timeout : 0;
     s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
     s->dialect = conf->dialect;
+    s->formats = conf->formats ? conf->formats : BATCH_FORMATS_DEFAULT;
     s->location = section_path(r);
 }

@@ -35,11 +35,13 @@
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_json.h"
+#include "batch_text.h"
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_config.h"
 #include "mod_batch_execute.h"
 #include "mod_batch_nesting.h"
+#include "mod_batch_origin.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -215,6 +217,27 @@ static const char *path_after_location(request_rec *r, const char *location)
     return r->path_info && *r->path_info ? r->path_info : NULL;
 }
 
+/* A 415 refusal when the request's format is none this location takes
+ * (BatchFormats); a form batch from another site is refused with 403. */
+static batch_error_t *check_request_format(request_rec *r,
+                                           const batch_settings_t *s,
+                                           const char *ctype)
+{
+    int format = batch_request_format(batch_media_type(r->pool, ctype));
+
+    if (!(format & s->formats)) {
+        return batch_error_make(
+            r->pool, HTTP_UNSUPPORTED_MEDIA_TYPE, BATCH_E_MEDIA_TYPE, NULL,
+            "Content-Type %s is not a batch format this location takes "
+            "(BatchFormats %s): json is application/json, multipart "
+            "multipart/mixed, form an urlencoded or multipart/form-data "
+            "form", ctype ? ctype : "(none)",
+            batch_request_formats_text(r->pool, s->formats));
+    }
+    return format == BATCH_FORMATS_FORM
+           ? batch_check_cross_site_form(r, s) : NULL;
+}
+
 /* The names of r's virtual host, as server/vhost.c matches a Host header
  * against them: ServerName, and ServerAlias with its wildcards. */
 static apr_array_header_t *self_names(request_rec *r)
@@ -293,6 +316,9 @@ int batch_serve(request_rec *r)
     int by_shape;
 
     batch_settings_get(r, s);
+    if ((err = check_request_format(r, s, ctype))) {
+        return refuse(r, err);
+    }
     if (!(fmt = batch_format_for(r->pool, s->dialect, ctype, &by_shape,
                                  &err))) {
         return refuse(r, err);

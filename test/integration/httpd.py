@@ -357,6 +357,40 @@ MAIN_MODULES = [
     "filter", "substitute", "env", "setenvif", "cgid", "proxy", "proxy_http",
 ]
 
+# The WAF server (test_waf.py): Debian's ModSecurity 2 and OWASP CRS 3.3,
+# loaded there only
+WAF_MODULES = ["unique_id", "security2"]
+MODSECURITY_CONF = Path("/etc/modsecurity/modsecurity.conf-recommended")
+CRS_LOAD = Path("/usr/share/modsecurity-crs/owasp-crs.load")
+
+# A location protected by ModSecurity + CRS as docs/security.md's recipe
+# says: JSON (application/json, read by ModSecurity's JSON processor) and
+# forms; base64 operation bodies, which no WAF rule can read, refused;
+# answers inspected in the aggregate's media types.
+WAF_RECIPE = [
+    "BatchFormats json form",
+    'SecRule ARGS_NAMES "@endsWith bodyEncoding" "id:22010,phase:2,'
+    't:none,deny,status:403,log,msg:\'mod_batch: base64 operation bodies '
+    'are not inspected\'"',
+    "SecResponseBodyMimeType text/plain text/html text/xml "
+    "application/json multipart/mixed",
+]
+# What a site had before: every format, and the two CRS rules that refuse
+# every multipart/mixed batch excluded
+WAF_OPEN = [
+    "BatchFormats json multipart form",
+    "SecRuleRemoveById 920420 921110",
+]
+# As WAF_OPEN, multipart only, with the answers of the multipart aggregate
+# inspected as the recipe says
+WAF_ANSWERS = WAF_OPEN[1:] + ["BatchFormats multipart", WAF_RECIPE[-1]]
+
+
+def waf_available():
+    return ((MODULES_DIR / "mod_security2.so").exists()
+            and MODSECURITY_CONF.exists() and CRS_LOAD.exists())
+
+
 PHP_MODULES = [
     "mpm_prefork", "authn_core", "authz_core", "authz_host", "mime", "dir",
     "alias", "env",
@@ -371,7 +405,7 @@ class Httpd:
     """
 
     def __init__(self, gen_dir, kind="main", module=None, port=None,
-                 backend_port=None, log_level="warn"):
+                 backend_port=None, log_level="warn", waf=False):
         self.dir = Path(gen_dir).resolve()
         self.kind = kind
         self.module = Path(module) if module else None
@@ -383,6 +417,7 @@ class Httpd:
         self._down_socket.bind(("127.0.0.1", 0))
         self.down_port = self._down_socket.getsockname()[1]
         self.log_level = log_level
+        self.waf = waf
         self.conf_file = self.dir / "conf" / "httpd.conf"
         self.pid_file = self.dir / "logs" / "httpd.pid"
         self.error_log = self.dir / "logs" / "error_log"
@@ -537,6 +572,32 @@ class Httpd:
             "    PerlResponseHandler BatchFidelity",
             "</Location>",
         ]
+
+    def _modsecurity_lines(self):
+        """Debian's recommended ModSecurity configuration as an admin turns
+        it on (SecRuleEngine On), its files in our directory, then CRS as
+        Debian loads it."""
+        d = self.dir
+        text = MODSECURITY_CONF.read_text()
+        for old, new in (
+                ("SecRuleEngine DetectionOnly", "SecRuleEngine On"),
+                ("/var/log/apache2/modsec_audit.log",
+                 "%s/logs/modsec_audit.log" % d),
+                ("SecTmpDir /tmp/", "SecTmpDir %s/var/" % d),
+                ("SecDataDir /tmp/", "SecDataDir %s/var/" % d),
+                ("SecUnicodeMapFile unicode.mapping",
+                 "SecUnicodeMapFile %s/unicode.mapping"
+                 % MODSECURITY_CONF.parent)):
+            text = text.replace(old, new)
+        (d / "conf" / "modsecurity.conf").write_text(text)
+        lines = ["", "# ModSecurity 2 + OWASP CRS (Debian)"]
+        lines += self._load(WAF_MODULES)
+        lines += ['Include "%s/conf/modsecurity.conf"' % d,
+                  'Include "%s"' % CRS_LOAD]
+        lines += self._batch_location("/waf-batch", WAF_RECIPE)
+        lines += self._batch_location("/waf-open-batch", WAF_OPEN)
+        lines += self._batch_location("/waf-answers-batch", WAF_ANSWERS)
+        return lines
 
     def _batch_location(self, path, body):
         return ['<Location "%s">' % path, "    SetHandler batch"] + \
@@ -708,6 +769,8 @@ class Httpd:
                 "BatchMaxRequestSize 2048",
                 "BatchMaxOperationResponseSize 65536",
             ])
+            lines += self._batch_location("/form-batch", [
+                "BatchFormats json multipart form"])
             lines += self._batch_location("/based-batch",
                                           ["BatchBaseURL /static"])
             lines += self._batch_location("/readonly-batch", [
@@ -725,6 +788,8 @@ class Httpd:
                 "BatchConcurrency 2"])
             lines += self._batch_location("/pair-timeout-batch", [
                 "BatchConcurrency 2", "BatchTimeout 1"])
+            if self.waf:
+                lines += self._modsecurity_lines()
         lines += [""] + list(server_extra)
         return lines
 

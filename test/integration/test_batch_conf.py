@@ -27,7 +27,7 @@ def module_directives():
     """The names in the module's directive table (src/*.c)."""
     names = set()
     for src in (REPO / "src").glob("mod_batch_*.c"):
-        names |= set(re.findall(r'AP_INIT_[A-Z0-9]+\(\s*"(Batch\w+)"',
+        names |= set(re.findall(r'AP_INIT_[A-Z0-9_]+\(\s*"(Batch\w+)"',
                                 src.read_text()))
     return names
 

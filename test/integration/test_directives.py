@@ -45,6 +45,9 @@ BAD = [
     ("BatchConcurrency", "65"),
     ("BatchConcurrency", "many"),
     ("BatchDialect", "soap"),
+    ("BatchFormats", "xml"),
+    ("BatchFormats", "json +json"),
+    ("BatchFormats", ""),
 ]
 
 GOOD = [
@@ -63,6 +66,9 @@ GOOD = [
     ["BatchDialect rails"],
     ["BatchDialect facebook"],
     ["BatchDialect auto"],
+    ["BatchFormats json"],
+    ["BatchFormats form"],
+    ["BatchFormats json multipart form"],
 ]
 
 

@@ -53,8 +53,12 @@ def answer_of(res):
     return res.json
 
 
-def post_form(server, fields):
-    return post_batch(server, data=urlencode(fields),
+# form input is off unless a location turns it on (BatchFormats ... form)
+FORM_BATCH = "/form-batch"
+
+
+def post_form(server, fields, path=FORM_BATCH):
+    return post_batch(server, data=urlencode(fields), path=path,
                       headers={"Content-Type": FORM})
 
 
@@ -114,7 +118,7 @@ def test_vector_bytes_as_sent(server):
     operation answers an explicit 404 entry of the same shape."""
     raw = (VECTORS / "facebook.request.txt").read_bytes()
     res = post_batch(server, data=raw.split(b"\r\n\r\n", 1)[1],
-                     headers={"Content-Type": FORM})
+                     path=FORM_BATCH, headers={"Content-Type": FORM})
     got = answer_of(res)
     assert [e["code"] for e in got] == [404, 404], got
     for entry in got:
@@ -123,7 +127,7 @@ def test_vector_bytes_as_sent(server):
 
 
 def test_vector_as_multipart_form_data(server):
-    resp = requests.post(server.url("/batch"), timeout=TIMEOUT,
+    resp = requests.post(server.url(FORM_BATCH), timeout=TIMEOUT,
                          files={"batch": (None, json.dumps(pages_batch())),
                                 "include_headers": (None, "false"),
                                 "access_token": (None, "ACCESS-TOKEN")})
@@ -271,10 +275,12 @@ def test_forced_facebook_takes_facebook_and_refuses_graph(server):
 def test_forced_graph_refuses_facebook_json_and_form(server):
     tok = token()
     ops = [{"relative_url": record_url(tok)}]
-    with reconfigured(server, batch_extra=["BatchDialect graph"]):
+    with reconfigured(server, batch_extra=["BatchDialect graph",
+                                           "BatchFormats json form"]):
         doc = assert_refused(post_fb(server, ops), 400, "invalid_request",
                              server=server, tok=tok)
-        form = assert_refused(post_form(server, {"batch": json.dumps(ops)}),
+        form = assert_refused(post_form(server, {"batch": json.dumps(ops)},
+                                        path="/batch"),
                               415, "unsupported_media_type", server=server,
                               tok=tok)
     assert "BatchDialect graph" in doc["message"], doc

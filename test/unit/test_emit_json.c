@@ -1140,6 +1140,11 @@ static void test_media_type_is_json(void **state)
     assert_false(batch_media_type_is_json("application/json-seq"));
     assert_false(batch_media_type_is_json("application/x-json"));
     assert_false(batch_media_type_is_json("application/json+xml"));
+    /* a batch request is application/json alone */
+    assert_true(batch_media_type_is_json_batch("application/json"));
+    assert_false(batch_media_type_is_json_batch("application/vnd.api+json"));
+    assert_false(batch_media_type_is_json_batch("application/jsonx"));
+    assert_false(batch_media_type_is_json_batch(NULL));
     assert_false(batch_media_type_is_json("text/plain"));
 }
 
@@ -1166,6 +1171,35 @@ static void test_format_for_unknown(void **state)
     assert_null(unit_format_for(p, NULL, ""));
     assert_null(unit_format_for(p, NULL, "text/plain"));
     assert_null(unit_format_for(p, NULL, "image/png"));
+    /* a WAF in front parses only application/json as JSON */
+    assert_null(unit_format_for(p, NULL, "application/cloudevents+json"));
+    assert_null(unit_format_for(p, NULL, "application/vnd.api+json; x=1"));
+}
+
+static void test_request_formats(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+
+    assert_int_equal(batch_request_format("application/json"),
+                     BATCH_FORMATS_JSON);
+    assert_int_equal(batch_request_format("application/problem+json"), 0);
+    assert_int_equal(batch_request_format("multipart/mixed"),
+                     BATCH_FORMATS_MULTIPART);
+    assert_int_equal(batch_request_format("multipart/form-data"),
+                     BATCH_FORMATS_FORM);
+    assert_int_equal(batch_request_format(
+                         "application/x-www-form-urlencoded"),
+                     BATCH_FORMATS_FORM);
+    assert_int_equal(batch_request_format("text/plain"), 0);
+    assert_int_equal(batch_request_format(NULL), 0);
+    assert_int_equal(batch_request_format_named("JSON"), BATCH_FORMATS_JSON);
+    assert_int_equal(batch_request_format_named("form"), BATCH_FORMATS_FORM);
+    assert_int_equal(batch_request_format_named("xml"), 0);
+    assert_string_equal(batch_request_formats_text(p, BATCH_FORMATS_DEFAULT),
+                        "json multipart");
+    assert_string_equal(batch_request_formats_text(
+                            p, BATCH_FORMATS_FORM | BATCH_FORMATS_JSON),
+                        "json form");
 }
 
 static void test_format_json_table(void **state)
@@ -1478,6 +1512,7 @@ int main(void)
         UNIT_TEST(test_media_type_is_json),
         UNIT_TEST(test_format_for_json),
         UNIT_TEST(test_format_for_unknown),
+        UNIT_TEST(test_request_formats),
         UNIT_TEST(test_format_json_table),
         UNIT_TEST(test_json_parse_object),
         UNIT_TEST(test_json_parse_accepts),

@@ -152,6 +152,7 @@ static void test_form_media_types_are_facebook(void **state)
                      UNIT_FORMAT("facebook"));
     assert_ptr_equal(unit_format_for(p, NULL, "application/json"),
                      UNIT_FORMAT("graph"));
+    assert_null(unit_format_for(p, NULL, "application/vnd.fb+json"));
 }
 
 static void test_only_facebook_takes_forms(void **state)
@@ -564,6 +565,28 @@ static void test_form_data_field_refusals(void **state)
     assert_contains(why, "twice");
 }
 
+/* A WAF reads form fields, not uploads: a field sent as a file is not. */
+static void test_form_data_field_as_a_file(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    const char *why;
+
+    assert_null(field(p, "multipart/form-data; boundary=x",
+                      "--x\r\nContent-Disposition: form-data; name=b; "
+                      "filename=\"b.json\"\r\n\r\n[]\r\n--x--", "b", &why));
+    assert_contains(why, "filename");
+    assert_null(field(p, "multipart/form-data; boundary=x",
+                      "--x\r\nContent-Disposition: form-data; name=b; "
+                      "filename*=UTF-8''b\r\n\r\n[]\r\n--x--", "b", &why));
+    assert_contains(why, "as a file");
+    /* another field's upload is no concern of the one asked for */
+    assert_string_equal(field(p, "multipart/form-data; boundary=x",
+                              "--x\r\nContent-Disposition: form-data; "
+                              "name=f; filename=a\r\n\r\nz\r\n--x\r\n"
+                              "Content-Disposition: form-data; name=b\r\n"
+                              "\r\n[]\r\n--x--", "b", &why), "[]");
+}
+
 /* --- emitting --- */
 
 static void test_emit_entry(void **state)
@@ -668,6 +691,7 @@ int main(void)
         UNIT_TEST(test_urlencoded_field_refusals),
         UNIT_TEST(test_form_data_field),
         UNIT_TEST(test_form_data_field_refusals),
+        UNIT_TEST(test_form_data_field_as_a_file),
         UNIT_TEST(test_emit_entry),
         UNIT_TEST(test_emit_without_headers),
         UNIT_TEST(test_emit_omitted_success_is_null),
