@@ -215,3 +215,17 @@ def test_batch_field_as_a_file_by_requests(server):
     assert resp.status_code == 400, resp.text
     assert media_type(resp.headers.get("Content-Type")) == "application/json"
     assert server.recorded(tok) == []
+
+
+def test_behind_a_tls_proxy_the_public_origin_is_this_server(server):
+    """A reverse proxy that terminates TLS: ServerName with the public
+    scheme (and UseCanonicalName On) is what the Origin is compared with."""
+    tok, other = token(), token()
+    with reconfigured(server, server_extra=["ServerName https://127.0.0.1",
+                                            "UseCanonicalName On"]):
+        same = post_form(server, tok, headers=dict(
+            COOKIE, Origin="https://127.0.0.1"))
+        plain = post_form(server, other, headers=dict(
+            COOKIE, Origin="http://%s" % server.host_header))
+    ran(same, server, tok)
+    assert_refused(plain, 403, "cross_site_form", None, server, other)

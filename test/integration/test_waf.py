@@ -186,6 +186,42 @@ def test_without_the_recipe_the_payload_reaches_its_operation(
     assert len(ran) == 1, resp.text
 
 
+# -- what ModSecurity refuses rather than inspect in part ------------------------
+
+def post_graph(server, ops):
+    return requests.post(server.url(RECIPE),
+                         data=json.dumps({"requests": ops}),
+                         headers={"Content-Type": "application/json"},
+                         timeout=TIMEOUT)
+
+
+def test_padding_past_the_argument_limit_does_not_hide_a_payload(waf_server):
+    """More values than SecArgumentsLimit (1000): rule 200002 refuses the
+    body (400) rather than CRS reading the first thousand."""
+    tok = token()
+    ops = [{"id": str(i), "method": "GET", "url": "/static/a.txt",
+            "headers": {"X-%d" % j: "v" for j in range(12)}}
+           for i in range(90)]
+    ops.append({"id": "p", "method": "GET",
+                "url": record_url(tok, PAYLOADS["sqli"])})
+    resp = post_graph(waf_server, ops)
+    assert resp.status_code == 400, resp.text
+    assert waf_server.recorded(tok) == []
+
+
+def test_a_body_past_the_waf_limit_does_not_hide_a_payload(waf_server):
+    """A body over SecRequestBodyNoFilesLimit (128 KiB in Debian's file):
+    413 before mod_batch reads it."""
+    tok = token()
+    ops = [{"id": "pad", "method": "POST", "url": "/cgi/echo.cgi",
+            "body": "x" * 140000},
+           {"id": "p", "method": "GET",
+            "url": record_url(tok, PAYLOADS["xss"])}]
+    resp = post_graph(waf_server, ops)
+    assert resp.status_code == 413, resp.text
+    assert waf_server.recorded(tok) == []
+
+
 # -- the answers' side ----------------------------------------------------------
 
 # a PHP error page: CRS 953100 (RESPONSE-953-DATA-LEAKAGES-PHP)
