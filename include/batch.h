@@ -91,6 +91,10 @@ typedef struct batch_limits_t {
     int max_target;             /* bytes of a target */
     int max_headers;            /* headers an operation sets */
     int max_header_size;        /* bytes of "Name: value" */
+    /* bytes of a body with its result references substituted
+     * (BatchMaxRequestSize: no more than a batch could carry); 0 for no
+     * limit */
+    apr_size_t max_body;
 } batch_limits_t;
 
 /* What one operation answered. Emitters rely on it being sendable: the
@@ -127,6 +131,9 @@ typedef struct batch_result_t {
 #define BATCH_E_INVALID_RESPONSE  "invalid_response"
 #define BATCH_E_INVALID_REFERENCE "invalid_reference"
 #define BATCH_E_UNRESOLVED_REFERENCE "unresolved_reference"
+#define BATCH_E_URL_TOO_LONG      "url_too_long"
+#define BATCH_E_BODY_TOO_LARGE    "body_too_large"
+#define BATCH_E_MEMORY            "batch_memory_exceeded"
 #define BATCH_E_CROSS_SITE        "cross_site_form"
 
 #endif /* BATCH_H */

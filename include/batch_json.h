@@ -52,6 +52,11 @@ json_object *batch_json_parse(apr_pool_t *p, const char *text,
                               apr_size_t len, apr_size_t *where,
                               const char **why);
 
+/* About how many bytes json-c takes to hold the tree of text (an upper
+ * estimate: an empty object alone takes some 800), found by one scan
+ * without parsing, so that a document can be refused before it is. */
+apr_size_t batch_json_tree_cost(const char *text, apr_size_t len);
+
 /* Whether an answer can be embedded as JSON. */
 int batch_json_valid(const char *text, apr_size_t len);
 

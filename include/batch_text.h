@@ -48,8 +48,10 @@ int batch_media_type_is_json(const char *media_type);
  * parses as JSON. */
 int batch_media_type_is_json_batch(const char *media_type);
 int batch_media_type_is_multipart(const char *media_type);
-/* application/x-www-form-urlencoded or multipart/form-data */
+/* application/x-www-form-urlencoded or multipart/form-data, or each */
 int batch_media_type_is_form(const char *media_type);
+int batch_media_type_is_urlencoded(const char *media_type);
+int batch_media_type_is_form_data(const char *media_type);
 /* The parameter name of a header value such as a Content-Type or a
  * Content-Disposition (form-data; name="batch"), unquoted; NULL when
  * absent or an unterminated quoted-string. */

@@ -29,6 +29,7 @@ typedef struct batch_dir_conf_t {
     int max_operations;
     apr_off_t max_request_size;
     apr_off_t max_op_response_size;
+    apr_off_t max_memory;
     apr_array_header_t *allow_methods;  /* upper-case const char * */
     const char *base_url;
     int base_slash;                     /* LeadingSlash=base */
@@ -50,6 +51,9 @@ typedef struct batch_settings_t {
     batch_limits_t limits;
     apr_off_t max_request_size;
     apr_off_t max_op_response_size;
+    /* BatchMaxMemory: answers held (finished, not yet written, values
+     * kept for references) above which no operation starts */
+    apr_off_t max_memory;
     int inherit_headers;
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
     int concurrency;                    /* BatchConcurrency; 1: sequential */

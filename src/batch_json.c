@@ -510,6 +510,52 @@ json_object *batch_json_parse(apr_pool_t *p, const char *text,
     return batch_json_own(p, obj);
 }
 
+/* What json-c 0.16 allocates per node, rounded up (measured on amd64): an
+ * object starts with a hash table of 16 slots; each value and string is a
+ * node of its own (a double keeps its text too); arrays and tables grow
+ * by doubling, a table of members before it is full. */
+#define TREE_OBJECT 832
+#define TREE_ARRAY 160
+#define TREE_VALUE 80
+#define TREE_DOUBLE 32
+#define TREE_SLOT 8
+#define TREE_MEMBER 64
+
+apr_size_t batch_json_tree_cost(const char *text, apr_size_t len)
+{
+    apr_size_t cost = 0, i, start;
+    int in_scalar = 0;
+
+    for (i = 0; i < len; i++) {
+        char c = text[i];
+
+        if (c == '"') {
+            for (start = i++; i < len && text[i] != '"'; i++) {
+                i += text[i] == '\\';
+            }
+            cost += TREE_VALUE + TREE_SLOT + (i - start);
+            in_scalar = 0;
+        }
+        else if (c == '{' || c == '[') {
+            cost += (c == '{' ? TREE_OBJECT : TREE_ARRAY) + TREE_SLOT;
+            in_scalar = 0;
+        }
+        else if (strchr(",]}: \t\r\n", c)) {
+            cost += c == ':' ? TREE_MEMBER : 0;
+            in_scalar = 0;
+        }
+        else if (!in_scalar) {
+            cost += TREE_VALUE + TREE_SLOT;
+            in_scalar = 1;
+        }
+        else if (in_scalar == 1 && strchr(".eE", c)) {
+            cost += TREE_DOUBLE;
+            in_scalar = 2;
+        }
+    }
+    return cost;
+}
+
 int batch_json_valid(const char *text, apr_size_t len)
 {
     return batch_json_check(text, len, BATCH_JSON_EMBED_DEPTH, 0, NULL,

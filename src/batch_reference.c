@@ -25,6 +25,7 @@
 
 #include "batch_reference.h"
 #include "batch.h"
+#include "batch_error.h"
 #include "batch_json.h"
 #include "batch_text.h"
 #include "batch_validate.h"
@@ -200,28 +201,72 @@ static void step_from(const step_t *st, json_object *node,
     }
 }
 
-/* A matched value as text: a string as it is, anything else as JSON;
+/* A matched value as text, its length in *len: a string as it is (not
+ * copied: it lives as long as the tree), anything else as compact JSON;
  * NULL for a string holding a NUL character. */
-static const char *value_text(apr_pool_t *p, json_object *v)
+static const char *value_text(apr_pool_t *p, json_object *v, apr_size_t *len)
 {
+    const char *s;
+
     if (!v) {
+        *len = 4;
         return "null";
     }
-    if (json_object_is_type(v, json_type_string)) {
-        const char *s = json_object_get_string(v);
-
-        return strlen(s) == (size_t)json_object_get_string_len(v)
-               ? apr_pstrdup(p, s) : NULL;
+    if (!json_object_is_type(v, json_type_string)) {
+        return batch_json_text(p, v, len);
     }
-    return batch_json_text(p, v, NULL);
+    s = json_object_get_string(v);
+    *len = (apr_size_t)json_object_get_string_len(v);
+    return strlen(s) == *len ? s : NULL;
 }
 
-const char *batch_ref_evaluate(apr_pool_t *p, json_object *tree,
-                               const char *path, const char **why)
+/* The values of nodes joined with commas, made once in p; NULL and *why
+ * when one cannot be text, NULL alone (*len above cap) when the joined
+ * values would be longer than cap. */
+static const char *join_values(apr_pool_t *p,
+                               const apr_array_header_t *nodes,
+                               apr_size_t cap, apr_size_t *len,
+                               const char **why)
+{
+    const char **texts = apr_palloc(p, sizeof(*texts) * nodes->nelts);
+    apr_size_t *lens = apr_palloc(p, sizeof(*lens) * nodes->nelts);
+    apr_size_t total = 0;
+    char *out, *o;
+    int j;
+
+    for (j = 0; j < nodes->nelts; j++) {
+        texts[j] = value_text(p, APR_ARRAY_IDX(nodes, j, json_object *),
+                              &lens[j]);
+        if (!texts[j]) {
+            *why = "matches a string holding a NUL character";
+            return NULL;
+        }
+        total += lens[j] + (j > 0);
+        if (total > cap) {
+            *len = total;
+            return NULL;
+        }
+    }
+    out = o = apr_palloc(p, total + 1);
+    for (j = 0; j < nodes->nelts; j++) {
+        if (j) {
+            *o++ = ',';
+        }
+        memcpy(o, texts[j], lens[j]);
+        o += lens[j];
+    }
+    *o = '\0';
+    *len = total;
+    return out;
+}
+
+/* The values path matches in tree, joined; see join_values. */
+static const char *evaluate(apr_pool_t *p, json_object *tree,
+                            const char *path, apr_size_t cap,
+                            apr_size_t *len, const char **why)
 {
     apr_array_header_t *steps = parse_path(p, path, why);
     apr_array_header_t *nodes = apr_array_make(p, 1, sizeof(json_object *));
-    const char *joined = NULL;
     int i, j;
 
     if (!steps) {
@@ -242,184 +287,380 @@ const char *batch_ref_evaluate(apr_pool_t *p, json_object *tree,
         *why = "matches nothing";
         return NULL;
     }
-    for (j = 0; j < nodes->nelts; j++) {
-        const char *v = value_text(p, APR_ARRAY_IDX(nodes, j, json_object *));
+    return join_values(p, nodes, cap, len, why);
+}
 
-        if (!v) {
-            *why = "matches a string holding a NUL character";
-            return NULL;
-        }
-        joined = joined ? apr_pstrcat(p, joined, ",", v, NULL) : v;
+const char *batch_ref_evaluate(apr_pool_t *p, json_object *tree,
+                               const char *path, const char **why)
+{
+    apr_size_t len;
+
+    return evaluate(p, tree, path, APR_SIZE_MAX, &len, why);
+}
+
+/* Every path marked as not kept: the answer was too big to read. */
+static apr_hash_t *none_kept(apr_pool_t *p, const apr_array_header_t *paths)
+{
+    apr_hash_t *values = apr_hash_make(p);
+    int i;
+
+    for (i = 0; i < paths->nelts; i++) {
+        batch_ref_value_t *v = apr_pcalloc(p, sizeof(*v));
+
+        v->unkept = 1;
+        apr_hash_set(values, APR_ARRAY_IDX(paths, i, const char *),
+                     APR_HASH_KEY_STRING, v);
     }
-    return joined;
+    return values;
 }
 
-/* RFC 3986 unreserved, and the ',' that joins several values. */
-static int url_keeps(unsigned char c)
+apr_hash_t *batch_ref_read_answer(apr_pool_t *p, const char *body,
+                                  apr_size_t len,
+                                  const apr_array_header_t *paths,
+                                  apr_size_t cap, apr_size_t budget,
+                                  apr_size_t *kept)
 {
-    return apr_isalnum(c) || (c && strchr("-._~,", c));
-}
+    apr_size_t cost = body ? batch_json_tree_cost(body, len) : 0;
+    apr_hash_t *values;
+    apr_pool_t *tmp;
+    json_object *tree;
+    int i;
 
-static const char *escape_url(apr_pool_t *p, const char *value)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *s;
-    char *out = apr_palloc(p, strlen(value) * 3 + 1), *o = out;
-
-    for (s = (const unsigned char *)value; *s; s++) {
-        if (url_keeps(*s)) {
-            *o++ = (char)*s;
-        }
-        else {
-            *o++ = '%';
-            *o++ = hex[*s >> 4];
-            *o++ = hex[*s & 0x0f];
-        }
+    *kept = 0;
+    if (!body) {
+        return NULL;
     }
-    *o = '\0';
-    return out;
+    /* the parsed tree and the values are held at once */
+    if (cost > budget) {
+        return none_kept(p, paths);
+    }
+    budget -= cost;
+    /* the tree and the matched values' copies go before the next answer */
+    apr_pool_create(&tmp, p);
+    tree = batch_json_parse(tmp, body, len, NULL, NULL);
+    values = tree ? apr_hash_make(p) : NULL;
+    for (i = 0; tree && i < paths->nelts; i++) {
+        const char *path = APR_ARRAY_IDX(paths, i, const char *);
+        batch_ref_value_t *v = apr_pcalloc(p, sizeof(*v));
+        const char *text = evaluate(tmp, tree, path, cap, &v->len, &v->why);
+
+        if (text && v->len > budget - *kept) {
+            v->unkept = 1;
+        }
+        else if (text) {
+            v->text = apr_pstrmemdup(p, text, v->len);
+            *kept += v->len;
+        }
+        apr_hash_set(values, apr_pstrdup(p, path), APR_HASH_KEY_STRING, v);
+    }
+    apr_pool_destroy(tmp);
+    return values;
 }
 
-/* The inside of a JSON string: '"', '\' and control characters escaped. */
-static const char *escape_json(apr_pool_t *p, const char *value)
+/* All but RFC 3986 unreserved and the ',' that joins several values. */
+static int url_encodes(unsigned char c)
 {
-    const unsigned char *s;
-    char *out = apr_palloc(p, strlen(value) * 6 + 1), *o = out;
+    return !apr_isalnum(c) && !(c && strchr("-._~,", c));
+}
 
-    for (s = (const unsigned char *)value; *s; s++) {
-        if (*s == '"' || *s == '\\') {
+/* How long value (n bytes) is once escaped for ctx; *refused when it
+ * cannot go there at all. */
+static apr_size_t escaped_len(const char *value, apr_size_t n,
+                              batch_ref_context_e ctx, int *refused)
+{
+    const unsigned char *s = (const unsigned char *)value;
+    apr_size_t out = n, i;
+
+    *refused = 0;
+    switch (ctx) {
+    case BATCH_REF_URL:
+    case BATCH_REF_FORM:
+        for (i = 0; i < n; i++) {
+            out += url_encodes(s[i]) ? 2 : 0;
+        }
+        return out;
+    case BATCH_REF_JSON:
+        for (i = 0; i < n; i++) {
+            out += s[i] == '"' || s[i] == '\\' ? 1 : s[i] < 0x20 ? 5 : 0;
+        }
+        return out;
+    case BATCH_REF_HEADER:
+        *refused = !batch_is_header_value(value);
+        return out;
+    case BATCH_REF_FORM_DATA:
+        /* a line break could start a part header or a boundary line */
+        *refused = memchr(value, '\r', n) || memchr(value, '\n', n);
+        return out;
+    case BATCH_REF_RAW:
+    default:
+        return out;
+    }
+}
+
+/* The inside of a JSON string for value (n bytes), len bytes long once
+ * escaped: '"', '\\' and control characters escaped. */
+static const char *escape_json(apr_pool_t *p, const char *value,
+                               apr_size_t n, apr_size_t len)
+{
+    const unsigned char *s = (const unsigned char *)value;
+    char *out = apr_palloc(p, len + 1), *o = out;
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\') {
             *o++ = '\\';
-            *o++ = (char)*s;
+            *o++ = (char)s[i];
         }
-        else if (*s < 0x20) {
-            o += apr_snprintf(o, 7, "\\u%04x", *s);
+        else if (s[i] < 0x20) {
+            o += apr_snprintf(o, 7, "\\u%04x", s[i]);
         }
         else {
-            *o++ = (char)*s;
+            *o++ = (char)s[i];
         }
     }
     *o = '\0';
     return out;
+}
+
+/* value (n bytes, no NUL), len bytes long once escaped for ctx. */
+static const char *escape(apr_pool_t *p, const char *value, apr_size_t n,
+                          apr_size_t len, batch_ref_context_e ctx)
+{
+    if (len == n) {
+        return value;
+    }
+    return ctx == BATCH_REF_JSON ? escape_json(p, value, n, len)
+                                 : batch_percent_encode(p, value,
+                                                        url_encodes);
 }
 
 const char *batch_ref_escape(apr_pool_t *p, const char *value,
                              batch_ref_context_e ctx)
 {
-    switch (ctx) {
-    case BATCH_REF_URL:
-        return escape_url(p, value);
-    case BATCH_REF_HEADER:
-        return batch_is_header_value(value) ? value : NULL;
-    case BATCH_REF_JSON:
-        return escape_json(p, value);
-    case BATCH_REF_RAW:
-    default:
-        return value;
-    }
+    apr_size_t n = strlen(value);
+    int refused;
+    apr_size_t len = escaped_len(value, n, ctx, &refused);
+
+    return refused ? NULL : escape(p, value, n, len, ctx);
 }
 
-/* One operation's substitution: referenced answers are parsed once. */
+/* A field of an operation taking values, and what passing its cap
+ * answers: what httpd answers a direct request over the same limit. */
+typedef struct field_t {
+    const char *what;           /* "url", "header \"X-A\"", "body" */
+    batch_ref_context_e ctx;
+    apr_size_t cap;
+    int status;
+    const char *code;
+    const char *limit;          /* the directive the cap comes from */
+} field_t;
+
+/* A reference's value escaped for one context. */
+typedef struct piece_t {
+    const char *text;
+    apr_size_t len;
+} piece_t;
+
+/* One operation's substitution: each reference is read and escaped once
+ * per context however often it is written. */
 typedef struct resolver_t {
     apr_pool_t *pool;
-    batch_ref_answer_fn answer;
+    const batch_op_t *op;
+    batch_ref_value_fn value;
     void *baton;
-    apr_hash_t *trees;          /* name -> json_object * */
+    apr_hash_t *pieces;         /* context and reference text -> piece_t */
+    batch_error_t *err;
 } resolver_t;
 
-static json_object *answer_tree(resolver_t *rs, const batch_ref_t *ref,
-                                const char **why)
+static void over_cap(resolver_t *rs, const field_t *f)
 {
-    json_object *tree = apr_hash_get(rs->trees, ref->name,
-                                     APR_HASH_KEY_STRING);
-    const char *body;
-    apr_size_t len = 0;
-
-    if (tree) {
-        return tree;
-    }
-    body = rs->answer(rs->baton, ref->name, &len);
-    tree = body ? batch_json_parse(rs->pool, body, len, NULL, NULL) : NULL;
-    if (!tree) {
-        *why = apr_psprintf(rs->pool, "the answer of operation %s, which "
-                            "the result reference %s reads, is not JSON",
-                            ref->name, ref->text);
-        return NULL;
-    }
-    apr_hash_set(rs->trees, ref->name, APR_HASH_KEY_STRING, tree);
-    return tree;
+    rs->err = batch_error_make(rs->pool, f->status, f->code, rs->op->id,
+                               "with its result references substituted, "
+                               "the %s of operation %s would be longer "
+                               "than %" APR_SIZE_T_FMT " bytes (%s)",
+                               f->what, rs->op->id, f->cap, f->limit);
 }
 
-/* The value of ref escaped for ctx, or NULL and *why. */
-static const char *ref_value(resolver_t *rs, const batch_ref_t *ref,
-                             batch_ref_context_e ctx, const char **why)
+/* The operation cannot run: a reference has no value that fits. */
+static void unresolved(resolver_t *rs, const char *why)
 {
-    json_object *tree = answer_tree(rs, ref, why);
-    const char *problem = NULL, *value, *escaped;
-
-    if (!tree) {
-        return NULL;
-    }
-    value = batch_ref_evaluate(rs->pool, tree, ref->path, &problem);
-    if (!value) {
-        *why = apr_psprintf(rs->pool, "the result reference %s %s in the "
-                            "answer of operation %s", ref->text, problem,
-                            ref->name);
-        return NULL;
-    }
-    escaped = batch_ref_escape(rs->pool, value, ctx);
-    if (!escaped) {
-        *why = apr_psprintf(rs->pool, "the result reference %s gives a "
-                            "value with CR, LF or another control "
-                            "character, which a header cannot hold",
-                            ref->text);
-    }
-    return escaped;
+    rs->err = batch_error_make(rs->pool, 424, BATCH_E_UNRESOLVED_REFERENCE,
+                               rs->op->id, "%s", why);
 }
 
-/* s with every reference replaced; NULL and *why on failure. */
+static const char *refusal(batch_ref_context_e ctx)
+{
+    return ctx == BATCH_REF_HEADER
+           ? "CR, LF or another control character, which a header cannot "
+             "hold"
+           : "CR or LF, which a multipart/form-data body cannot hold";
+}
+
+/* The value of ref escaped for f; NULL and rs->err when it cannot be. */
+static const piece_t *piece_for(resolver_t *rs, const batch_ref_t *ref,
+                                const field_t *f)
+{
+    const char *key = apr_psprintf(rs->pool, "%d%s", (int)f->ctx,
+                                   ref->text);
+    piece_t *pc = apr_hash_get(rs->pieces, key, APR_HASH_KEY_STRING);
+    const batch_ref_value_t *v;
+    int refused;
+
+    if (pc) {
+        return pc;
+    }
+    v = rs->value(rs->baton, ref);
+    if (!v) {
+        unresolved(rs, apr_psprintf(rs->pool, "the answer of operation %s, "
+                   "which the result reference %s reads, is not JSON",
+                   ref->name, ref->text));
+        return NULL;
+    }
+    if (v->unkept) {
+        rs->err = batch_error_make(rs->pool, 503, BATCH_E_MEMORY, rs->op->id,
+                                   "the result reference %s reads a value "
+                                   "the batch could not keep: it held as "
+                                   "much as BatchMaxMemory allows",
+                                   ref->text);
+        return NULL;
+    }
+    if (!v->text && v->why) {
+        unresolved(rs, apr_psprintf(rs->pool, "the result reference %s %s "
+                   "in the answer of operation %s", ref->text, v->why,
+                   ref->name));
+        return NULL;
+    }
+    if (!v->text || v->len > f->cap) {
+        over_cap(rs, f);
+        return NULL;
+    }
+    pc = apr_palloc(rs->pool, sizeof(*pc));
+    pc->len = escaped_len(v->text, v->len, f->ctx, &refused);
+    if (refused) {
+        unresolved(rs, apr_psprintf(rs->pool, "the result reference %s "
+                   "gives a value with %s", ref->text, refusal(f->ctx)));
+        return NULL;
+    }
+    if (pc->len > f->cap) {
+        over_cap(rs, f);
+        return NULL;
+    }
+    pc->text = escape(rs->pool, v->text, v->len, pc->len, f->ctx);
+    apr_hash_set(rs->pieces, key, APR_HASH_KEY_STRING, pc);
+    return pc;
+}
+
+/* s with every reference replaced, built once into a string of the
+ * length it will have; NULL and rs->err when a value is missing, cannot
+ * go there, or makes the field longer than its cap. */
 static const char *substitute(resolver_t *rs, const char *s,
-                              batch_ref_context_e ctx, const char **why)
+                              const field_t *f, apr_size_t *len)
 {
-    apr_array_header_t *refs = batch_ref_find(rs->pool, s, why);
-    const char *out = "";
-    apr_size_t from = 0;
+    const char *why = NULL;
+    apr_array_header_t *refs = batch_ref_find(rs->pool, s, &why);
+    const piece_t **pieces;
+    apr_size_t n = strlen(s), from = 0, total = 0;
+    char *out, *o;
     int i;
 
-    if (!refs || !refs->nelts) {
-        return refs ? s : NULL;
+    if (!refs) {
+        unresolved(rs, apr_psprintf(rs->pool, "the %s of operation %s: %s",
+                   f->what, rs->op->id, why));
+        return NULL;
     }
+    *len = n;
+    if (!refs->nelts) {
+        return s;
+    }
+    pieces = apr_palloc(rs->pool, sizeof(*pieces) * refs->nelts);
     for (i = 0; i < refs->nelts; i++) {
         const batch_ref_t *ref = &APR_ARRAY_IDX(refs, i, batch_ref_t);
-        const char *v = ref_value(rs, ref, ctx, why);
 
-        if (!v) {
+        if (!(pieces[i] = piece_for(rs, ref, f))) {
             return NULL;
         }
-        out = apr_pstrcat(rs->pool, out, apr_pstrmemdup(
-            rs->pool, s + from, ref->offset - from), v, NULL);
+        total += ref->offset - from + pieces[i]->len;
+        from = ref->offset + strlen(ref->text);
+        if (total > f->cap) {
+            over_cap(rs, f);
+            return NULL;
+        }
+    }
+    total += n - from;
+    if (total > f->cap) {
+        over_cap(rs, f);
+        return NULL;
+    }
+    out = o = apr_palloc(rs->pool, total + 1);
+    for (from = 0, i = 0; i < refs->nelts; i++) {
+        const batch_ref_t *ref = &APR_ARRAY_IDX(refs, i, batch_ref_t);
+
+        memcpy(o, s + from, ref->offset - from);
+        o += ref->offset - from;
+        memcpy(o, pieces[i]->text, pieces[i]->len);
+        o += pieces[i]->len;
         from = ref->offset + strlen(ref->text);
     }
-    return apr_pstrcat(rs->pool, out, s + from, NULL);
+    memcpy(o, s + from, n - from + 1);
+    *len = total;
+    return out;
+}
+
+/* A limit of batch_limits_t as a cap: 0 is none. */
+static apr_size_t cap_of(apr_size_t limit)
+{
+    return limit ? limit : APR_SIZE_MAX;
 }
 
 static apr_table_t *substitute_headers(resolver_t *rs,
                                        const apr_table_t *headers,
-                                       const char **why)
+                                       const batch_limits_t *limits)
 {
     const apr_array_header_t *arr = apr_table_elts(headers);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
     apr_table_t *out = apr_table_make(rs->pool, arr->nelts);
+    apr_size_t size = cap_of(limits->max_header_size > 0
+                             ? (apr_size_t)limits->max_header_size : 0);
     int i;
 
     for (i = 0; i < arr->nelts; i++) {
-        const char *v = substitute(rs, e[i].val, BATCH_REF_HEADER, why);
+        /* LimitRequestFieldSize counts "Name: value"; httpd answers 400 */
+        apr_size_t name = strlen(e[i].key) + 2;
+        field_t f = { NULL, BATCH_REF_HEADER, size > name ? size - name : 0,
+                      400, BATCH_E_INVALID_HEADER, "LimitRequestFieldSize" };
+        const char *v = e[i].val;
+        apr_size_t len;
 
-        if (!v) {
-            return NULL;
+        if (batch_ref_any(v)) {
+            f.what = apr_psprintf(rs->pool, "header \"%s\"", e[i].key);
+            if (!(v = substitute(rs, v, &f, &len))) {
+                return NULL;
+            }
         }
         apr_table_addn(out, e[i].key, v);
     }
     return out;
+}
+
+/* How the body takes values: inside JSON strings, as form values, or as
+ * it is; by its kind, then by its media type. */
+static batch_ref_context_e body_context(apr_pool_t *p, const batch_op_t *op)
+{
+    const char *type;
+
+    if (op->body_kind == BATCH_BODY_JSON) {
+        return BATCH_REF_JSON;
+    }
+    type = batch_media_type(p, op->headers
+                               ? apr_table_get(op->headers, "Content-Type")
+                               : NULL);
+    if (batch_media_type_is_urlencoded(type)) {
+        return BATCH_REF_FORM;
+    }
+    if (batch_media_type_is_form_data(type)) {
+        return BATCH_REF_FORM_DATA;
+    }
+    return batch_media_type_is_json(type) ? BATCH_REF_JSON : BATCH_REF_RAW;
 }
 
 int batch_ref_body_substitutable(const batch_op_t *op)
@@ -429,28 +670,29 @@ int batch_ref_body_substitutable(const batch_op_t *op)
 }
 
 batch_op_t *batch_ref_resolve_op(apr_pool_t *p, const batch_op_t *op,
-                                 batch_ref_answer_fn answer, void *baton,
-                                 const char **why)
+                                 const batch_limits_t *limits,
+                                 batch_ref_value_fn value, void *baton,
+                                 batch_error_t **err)
 {
-    resolver_t rs = { p, answer, baton, apr_hash_make(p) };
+    resolver_t rs = { p, op, value, baton, apr_hash_make(p), NULL };
     batch_op_t *copy = apr_pmemdup(p, op, sizeof(*op));
+    /* httpd answers a longer request line with 414 */
+    field_t url = { "url", BATCH_REF_URL,
+                    cap_of(limits->max_target > 0
+                           ? (apr_size_t)limits->max_target : 0),
+                    414, BATCH_E_URL_TOO_LONG, "LimitRequestLine" };
+    field_t body = { "body", body_context(p, op), cap_of(limits->max_body),
+                     413, BATCH_E_BODY_TOO_LARGE, "BatchMaxRequestSize" };
+    apr_size_t len;
 
-    copy->url = substitute(&rs, op->url, BATCH_REF_URL, why);
-    if (!copy->url) {
+    if (!(copy->url = substitute(&rs, op->url, &url, &len))
+        || (op->headers && !(copy->headers = substitute_headers(
+                                 &rs, op->headers, limits)))
+        || (batch_ref_body_substitutable(op)
+            && !(copy->body = substitute(&rs, op->body, &body,
+                                         &copy->body_len)))) {
+        *err = rs.err;
         return NULL;
-    }
-    if (op->headers
-        && !(copy->headers = substitute_headers(&rs, op->headers, why))) {
-        return NULL;
-    }
-    if (batch_ref_body_substitutable(op)) {
-        copy->body = substitute(&rs, op->body, op->body_kind
-                                == BATCH_BODY_JSON ? BATCH_REF_JSON
-                                                   : BATCH_REF_RAW, why);
-        if (!copy->body) {
-            return NULL;
-        }
-        copy->body_len = strlen(copy->body);
     }
     return copy;
 }

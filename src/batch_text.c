@@ -174,11 +174,21 @@ int batch_media_type_is_multipart(const char *media_type)
     return media_type && !strcasecmp(media_type, "multipart/mixed");
 }
 
+int batch_media_type_is_urlencoded(const char *media_type)
+{
+    return media_type
+           && !strcasecmp(media_type, "application/x-www-form-urlencoded");
+}
+
+int batch_media_type_is_form_data(const char *media_type)
+{
+    return media_type && !strcasecmp(media_type, "multipart/form-data");
+}
+
 int batch_media_type_is_form(const char *media_type)
 {
-    return media_type && (!strcasecmp(media_type,
-                                      "application/x-www-form-urlencoded")
-                          || !strcasecmp(media_type, "multipart/form-data"));
+    return batch_media_type_is_urlencoded(media_type)
+           || batch_media_type_is_form_data(media_type);
 }
 
 /* A parameter value at *s, a token or a quoted-string (RFC 2045); *s

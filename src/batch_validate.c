@@ -33,7 +33,18 @@ typedef struct check_t {
     apr_pool_t *pool;
     batch_t *batch;
     const batch_limits_t *limits;
+    /* per operation: 1 + the index of the last operation that added it
+     * to its deps (refers_to), so each is added once however often it
+     * is named */
+    int *dep_mark;
+    int *ref_mark;
 } check_t;
+
+/* An OData atomicity group. */
+typedef struct group_t {
+    apr_array_header_t *members;    /* indexes, in request order */
+    int named_by;                   /* 1 + the last op depending on it */
+} group_t;
 
 apr_array_header_t *batch_default_allow_methods(apr_pool_t *p)
 {
@@ -259,7 +270,7 @@ static batch_error_t *check_ids(check_t *ck, apr_hash_t *ids)
     return NULL;
 }
 
-/* OData atomicity groups: name -> member indexes, in request order. */
+/* OData atomicity groups: name -> group_t. */
 static apr_hash_t *collect_groups(check_t *ck)
 {
     apr_hash_t *groups = apr_hash_make(ck->pool);
@@ -267,56 +278,72 @@ static apr_hash_t *collect_groups(check_t *ck)
 
     for (i = 0; i < ck->batch->ops->nelts; i++) {
         batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
-        apr_array_header_t *members;
+        group_t *g;
 
         if (!op->group) {
             continue;
         }
-        members = apr_hash_get(groups, op->group, APR_HASH_KEY_STRING);
-        if (!members) {
-            members = apr_array_make(ck->pool, 4, sizeof(int));
-            apr_hash_set(groups, op->group, APR_HASH_KEY_STRING, members);
+        g = apr_hash_get(groups, op->group, APR_HASH_KEY_STRING);
+        if (!g) {
+            g = apr_pcalloc(ck->pool, sizeof(*g));
+            g->members = apr_array_make(ck->pool, 4, sizeof(int));
+            apr_hash_set(groups, op->group, APR_HASH_KEY_STRING, g);
         }
-        APR_ARRAY_PUSH(members, int) = i;
+        APR_ARRAY_PUSH(g->members, int) = i;
     }
     return groups;
 }
 
+/* dep goes into op->deps once, however often it is named. */
+static void add_dep(check_t *ck, batch_op_t *op, int dep)
+{
+    if (ck->dep_mark[dep] != op->index + 1) {
+        ck->dep_mark[dep] = op->index + 1;
+        APR_ARRAY_PUSH(op->deps, int) = dep;
+    }
+}
+
 /* A group runs in order and stops at its first failure (nothing in httpd
  * can roll a handler back): each member depends on the one before it. */
-static void add_group_order(batch_op_t *op, apr_hash_t *groups)
+static void add_group_order(check_t *ck, batch_op_t *op, apr_hash_t *groups)
 {
-    apr_array_header_t *members;
+    group_t *g;
     int m;
 
     if (!op->group) {
         return;
     }
-    members = apr_hash_get(groups, op->group, APR_HASH_KEY_STRING);
-    for (m = 1; m < members->nelts; m++) {
-        if (APR_ARRAY_IDX(members, m, int) == op->index) {
-            APR_ARRAY_PUSH(op->deps, int) = APR_ARRAY_IDX(members, m - 1,
-                                                          int);
+    g = apr_hash_get(groups, op->group, APR_HASH_KEY_STRING);
+    for (m = 1; m < g->members->nelts; m++) {
+        if (APR_ARRAY_IDX(g->members, m, int) == op->index) {
+            add_dep(ck, op, APR_ARRAY_IDX(g->members, m - 1, int));
         }
     }
 }
 
-/* dependsOn names an operation id or, in OData, an atomicity group. */
-static int add_dependency(batch_op_t *op, const char *id, apr_hash_t *ids,
-                          apr_hash_t *groups)
+/* dependsOn names an operation id or, in OData, an atomicity group; a
+ * group named again by the same operation adds nothing. */
+static int add_dependency(check_t *ck, batch_op_t *op, const char *id,
+                          apr_hash_t *ids, apr_hash_t *groups)
 {
     batch_op_t *dep = apr_hash_get(ids, id, APR_HASH_KEY_STRING);
-    apr_array_header_t *members;
+    group_t *g;
+    int m;
 
     if (dep) {
-        APR_ARRAY_PUSH(op->deps, int) = dep->index;
+        add_dep(ck, op, dep->index);
         return 1;
     }
-    members = apr_hash_get(groups, id, APR_HASH_KEY_STRING);
-    if (!members) {
+    g = apr_hash_get(groups, id, APR_HASH_KEY_STRING);
+    if (!g) {
         return 0;
     }
-    apr_array_cat(op->deps, members);
+    if (g->named_by != op->index + 1) {
+        g->named_by = op->index + 1;
+        for (m = 0; m < g->members->nelts; m++) {
+            add_dep(ck, op, APR_ARRAY_IDX(g->members, m, int));
+        }
+    }
     return 1;
 }
 
@@ -329,17 +356,17 @@ static batch_error_t *resolve_deps(check_t *ck, apr_hash_t *ids)
         batch_op_t *op = &APR_ARRAY_IDX(ck->batch->ops, i, batch_op_t);
         int n = op->depends_on ? op->depends_on->nelts : 0;
 
-        op->deps = apr_array_make(ck->pool, n + 1, sizeof(int));
+        op->deps = apr_array_make(ck->pool, 2, sizeof(int));
         for (j = 0; j < n; j++) {
             const char *id = APR_ARRAY_IDX(op->depends_on, j, const char *);
 
-            if (!add_dependency(op, id, ids, groups)) {
+            if (!add_dependency(ck, op, id, ids, groups)) {
                 return bad(ck, op, 400, BATCH_E_DEPENDENCY, apr_psprintf(
                     ck->pool, "operation %s depends on unknown id \"%s\"",
                     op->id, id));
             }
         }
-        add_group_order(op, groups);
+        add_group_order(ck, op, groups);
     }
     return NULL;
 }
@@ -372,8 +399,11 @@ static batch_error_t *add_references(check_t *ck, batch_op_t *op,
         if (!op->refers_to) {
             op->refers_to = apr_array_make(ck->pool, 2, sizeof(int));
         }
-        APR_ARRAY_PUSH(op->refers_to, int) = dep->index;
-        APR_ARRAY_PUSH(op->deps, int) = dep->index;
+        if (ck->ref_mark[dep->index] != op->index + 1) {
+            ck->ref_mark[dep->index] = op->index + 1;
+            APR_ARRAY_PUSH(op->refers_to, int) = dep->index;
+        }
+        add_dep(ck, op, dep->index);
         dep->referenced = 1;
     }
     return NULL;
@@ -485,7 +515,7 @@ static batch_error_t *order_ops(check_t *ck)
 batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
                               const batch_limits_t *limits)
 {
-    check_t ck = { p, batch, limits };
+    check_t ck = { p, batch, limits, NULL, NULL };
     apr_hash_t *ids = apr_hash_make(p);
     batch_error_t *err;
     int i;
@@ -507,6 +537,8 @@ batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
             return err;
         }
     }
+    ck.dep_mark = apr_pcalloc(p, sizeof(int) * (batch->ops->nelts + 1));
+    ck.ref_mark = apr_pcalloc(p, sizeof(int) * (batch->ops->nelts + 1));
     if ((err = resolve_deps(&ck, ids))
         || (!batch->no_references && (err = check_references(&ck, ids)))) {
         return err;
@@ -517,7 +549,7 @@ batch_error_t *batch_validate(apr_pool_t *p, batch_t *batch,
 batch_error_t *batch_validate_target(apr_pool_t *p, batch_op_t *op,
                                      const batch_limits_t *limits)
 {
-    check_t ck = { p, NULL, limits };
+    check_t ck = { p, NULL, limits, NULL, NULL };
     batch_error_t *err = check_url(&ck, op);
 
     return err ? err : check_headers(&ck, op);

@@ -34,6 +34,8 @@
 #define DEFAULT_MAX_OPERATIONS 100
 #define DEFAULT_MAX_REQUEST_SIZE ((apr_off_t)1048576)
 #define DEFAULT_MAX_OP_RESPONSE_SIZE ((apr_off_t)10485760)
+#define DEFAULT_MAX_MEMORY ((apr_off_t)134217728)
+#define MAX_MEMORY_CEILING ((apr_off_t)1 << 40)
 /* json-c parses at most INT_MAX bytes; a batch body is held in memory. */
 #define MAX_REQUEST_SIZE_CEILING ((apr_off_t)1 << 30)
 #define MAX_OPERATIONS_CEILING 100000
@@ -50,6 +52,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->max_operations = UNSET;
     conf->max_request_size = UNSET;
     conf->max_op_response_size = UNSET;
+    conf->max_memory = UNSET;
     conf->inherit_headers = UNSET;
     conf->timeout = UNSET;
     conf->concurrency = UNSET;
@@ -67,6 +70,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(max_operations, UNSET);
     MERGE(max_request_size, UNSET);
     MERGE(max_op_response_size, UNSET);
+    MERGE(max_memory, UNSET);
     MERGE(allow_methods, NULL);
     MERGE(inherit_headers, UNSET);
     MERGE(timeout, UNSET);
@@ -120,6 +124,14 @@ static const char *set_max_request_size(cmd_parms *cmd, void *dconf,
 
     return parse_bytes(cmd, arg, MAX_REQUEST_SIZE_CEILING,
                        &conf->max_request_size);
+}
+
+static const char *set_max_memory(cmd_parms *cmd, void *dconf,
+                                  const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    return parse_bytes(cmd, arg, MAX_MEMORY_CEILING, &conf->max_memory);
 }
 
 static const char *set_max_op_response_size(cmd_parms *cmd, void *dconf,
@@ -324,6 +336,10 @@ const command_rec batch_cmds[] = {
                   NULL, RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "the largest body one operation may answer, in bytes "
                   "(default 10485760)"),
+    AP_INIT_TAKE1("BatchMaxMemory", set_max_memory, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                  "the bytes of answers one batch may hold before an "
+                  "operation starts (default 134217728)"),
     AP_INIT_ITERATE("BatchAllowMethods", add_allow_method, NULL,
                     RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                     "the methods operations may use (default GET HEAD POST "
@@ -393,6 +409,9 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
     s->max_op_response_size = conf->max_op_response_size != UNSET
                               ? conf->max_op_response_size
                               : DEFAULT_MAX_OP_RESPONSE_SIZE;
+    s->max_memory = conf->max_memory != UNSET ? conf->max_memory
+                                              : DEFAULT_MAX_MEMORY;
+    s->limits.max_body = (apr_size_t)s->max_request_size;
     s->inherit_headers = conf->inherit_headers != UNSET
                          ? conf->inherit_headers : 1;
     s->timeout = conf->timeout != UNSET ? conf->timeout : 0;

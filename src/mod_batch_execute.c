@@ -51,6 +51,17 @@ APLOG_USE_MODULE(batch);
 /* Pass the aggregate on once this much of it is waiting. */
 #define PASS_MIN 16384
 
+/* What the batch keeps of a referenced operation's answer: the values its
+ * readers' references need, read when it finishes (the answer is parsed
+ * once), until its last reader has been resolved. */
+typedef struct kept_t {
+    apr_array_header_t *paths;  /* distinct paths read in its answer */
+    int readers_left;           /* operations still to be resolved */
+    apr_pool_t *pool;
+    apr_hash_t *values;         /* path -> batch_ref_value_t; NULL: none */
+    apr_size_t bytes;
+} kept_t;
+
 typedef struct exec_t {
     request_rec *r;
     const batch_settings_t *settings;
@@ -61,11 +72,15 @@ typedef struct exec_t {
     batch_result_t **results;   /* finished, not yet written */
     int *status;                /* of every finished operation */
     apr_pool_t **pools;
-    /* answers of referenced operations, kept until the batch ends */
-    const char **kept;
-    apr_size_t *kept_len;
+    kept_t *kept;               /* per operation */
+    /* what counts towards BatchMaxMemory: bytes of answers finished and
+     * not yet written and of substituted copies (held_bytes), and of
+     * values kept for references (kept_bytes) */
+    apr_size_t held_bytes;
+    apr_size_t kept_bytes;
     /* the copies of operations with result references, until written */
     apr_pool_t **resolved;
+    apr_size_t *resolved_bytes; /* their bodies, counted in held_bytes */
     int held;                   /* finished, waiting for an earlier one */
     int next_emit;
     int stopped;                /* onError stop after a failure */
@@ -79,6 +94,23 @@ static const batch_op_t *op_at(const exec_t *x, int i)
     return &APR_ARRAY_IDX(x->batch->ops, i, batch_op_t);
 }
 
+
+/* An answer the module makes for operation-level errors, with httpd's
+ * reason phrase for status. */
+static batch_result_t *op_error(apr_pool_t *p, int status, const char *code,
+                                const char *message)
+{
+    return batch_result_error(p, status, ap_get_status_line(status) + 4,
+                              code, message);
+}
+
+/* Whether the answers the batch holds leave no room to start another
+ * operation (BatchMaxMemory). */
+static int over_budget(const exec_t *x)
+{
+    return x->held_bytes + x->kept_bytes
+           > (apr_size_t)x->settings->max_memory;
+}
 
 static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
 {
@@ -110,6 +142,19 @@ static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
                 "with status %d", op->id, op_at(x, dep)->id,
                 x->status[dep]));
         }
+    }
+    if (over_budget(x)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(2002)
+                      "operation %s not run: the batch holds %"
+                      APR_SIZE_T_FMT " bytes of answers (BatchMaxMemory %"
+                      APR_OFF_T_FMT ")", op->id,
+                      x->held_bytes + x->kept_bytes, x->settings->max_memory);
+        return op_error(p, HTTP_SERVICE_UNAVAILABLE, BATCH_E_MEMORY,
+                        apr_psprintf(p, "operation %s was not run: the batch "
+                        "already holds more answers than BatchMaxMemory "
+                        "allows (%" APR_OFF_T_FMT " bytes); send it in a "
+                        "batch of its own", op->id,
+                        x->settings->max_memory));
     }
     return NULL;
 }
@@ -168,6 +213,8 @@ static int pass_due(exec_t *x, int *flush)
 static void drop_resolved(exec_t *x, int i)
 {
     if (x->resolved[i]) {
+        x->held_bytes -= x->resolved_bytes[i];
+        x->resolved_bytes[i] = 0;
         apr_pool_destroy(x->resolved[i]);
         x->resolved[i] = NULL;
     }
@@ -189,6 +236,7 @@ static void emit_ready(exec_t *x)
                 x->write_rv = pass(x, flush);
             }
         }
+        x->held_bytes -= x->results[i]->body_len;
         x->results[i] = NULL;
         x->held--;
         apr_pool_destroy(x->pools[i]);
@@ -197,21 +245,60 @@ static void emit_ready(exec_t *x)
     }
 }
 
+/* The most a kept value may take: the largest field it could go into. */
+static apr_size_t value_cap(const exec_t *x)
+{
+    const batch_limits_t *l = &x->settings->limits;
+    apr_size_t cap = l->max_body;
+
+    cap = l->max_target > 0 && (apr_size_t)l->max_target > cap
+          ? (apr_size_t)l->max_target : cap;
+    return l->max_header_size > 0 && (apr_size_t)l->max_header_size > cap
+           ? (apr_size_t)l->max_header_size : cap;
+}
+
+static apr_size_t budget_left(const exec_t *x)
+{
+    apr_size_t used = x->held_bytes + x->kept_bytes;
+    apr_size_t budget = (apr_size_t)x->settings->max_memory;
+
+    return used < budget ? budget - used : 0;
+}
+
+/* Reads, once, the values the references to operation i need in its
+ * answer; the answer itself goes once it is written. */
+static void keep_values(exec_t *x, int i, const batch_result_t *res)
+{
+    kept_t *kept = &x->kept[i];
+
+    apr_pool_create(&kept->pool, x->r->pool);
+    apr_pool_tag(kept->pool, "batch_kept");
+    kept->values = batch_ref_read_answer(kept->pool, res->body,
+                                         res->body_len, kept->paths,
+                                         value_cap(x), budget_left(x),
+                                         &kept->bytes);
+    x->kept_bytes += kept->bytes;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, x->r, BATCH_LOGNO(2001)
+                  "answer of operation %s read once for %d paths: %"
+                  APR_SIZE_T_FMT " bytes of values kept for %d readers",
+                  op_at(x, i)->id, kept->paths->nelts, kept->bytes,
+                  kept->readers_left);
+}
+
 /* Operation i has its answer, in pool, which goes once it is written. */
 static void finish(exec_t *x, int i, batch_result_t *res, apr_pool_t *pool)
 {
     if (res->status >= 400 && x->batch->on_error == BATCH_ON_ERROR_STOP) {
         x->stopped = 1;
     }
-    /* its pool goes once it is written; later references still read it */
-    if (op_at(x, i)->referenced && res->status < 400 && res->body) {
-        x->kept[i] = apr_pstrmemdup(x->r->pool, res->body, res->body_len);
-        x->kept_len[i] = res->body_len;
-    }
     x->pools[i] = pool;
     x->results[i] = res;
     x->status[i] = res->status;
     x->held++;
+    x->held_bytes += res->body_len;
+    if (x->kept[i].readers_left && res->status < 400) {
+        keep_values(x, i, res);
+    }
 }
 
 static apr_pool_t *op_pool(exec_t *x)
@@ -228,22 +315,114 @@ typedef struct answers_t {
     const batch_op_t *op;
 } answers_t;
 
-/* The kept answer of the operation named by one of op's references. */
-static const char *kept_answer(void *baton, const char *name,
-                               apr_size_t *len)
+/* The kept value one of op's references reads. */
+static const batch_ref_value_t *kept_value(void *baton,
+                                           const batch_ref_t *ref)
 {
     const answers_t *a = baton;
     int k;
 
     for (k = 0; k < a->op->refers_to->nelts; k++) {
         int dep = APR_ARRAY_IDX(a->op->refers_to, k, int);
+        const kept_t *kept = &a->x->kept[dep];
 
-        if (!strcmp(op_at(a->x, dep)->id, name)) {
-            *len = a->x->kept_len[dep];
-            return a->x->kept[dep];
+        if (!strcmp(op_at(a->x, dep)->id, ref->name)) {
+            return kept->values ? apr_hash_get(kept->values, ref->path,
+                                               APR_HASH_KEY_STRING) : NULL;
         }
     }
     return NULL;
+}
+
+/* Operation i has been resolved or answered without running: the values
+ * it read go once no other operation reads them. */
+static void release_references(exec_t *x, int i)
+{
+    const apr_array_header_t *deps = op_at(x, i)->refers_to;
+    int k;
+
+    for (k = 0; deps && k < deps->nelts; k++) {
+        kept_t *kept = &x->kept[APR_ARRAY_IDX(deps, k, int)];
+
+        if (--kept->readers_left == 0 && kept->pool) {
+            x->kept_bytes -= kept->bytes;
+            apr_pool_destroy(kept->pool);
+            kept->pool = NULL;
+            kept->values = NULL;
+        }
+    }
+}
+
+/* Adds the paths the references in s (a field of op) read to the kept_t
+ * of the operations they name, each path once. */
+static void plan_field(exec_t *x, apr_pool_t *tmp, apr_hash_t *seen,
+                       const batch_op_t *op, const char *s)
+{
+    const char *why = NULL;
+    apr_array_header_t *refs;
+    int r, k;
+
+    if (!batch_ref_any(s) || !(refs = batch_ref_find(tmp, s, &why))) {
+        return;
+    }
+    for (r = 0; r < refs->nelts; r++) {
+        const batch_ref_t *ref = &APR_ARRAY_IDX(refs, r, batch_ref_t);
+
+        for (k = 0; k < op->refers_to->nelts; k++) {
+            int dep = APR_ARRAY_IDX(op->refers_to, k, int);
+            const char *key;
+
+            if (strcmp(op_at(x, dep)->id, ref->name)) {
+                continue;
+            }
+            key = apr_psprintf(tmp, "%d:%s", dep, ref->path);
+            if (!apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
+                apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+                APR_ARRAY_PUSH(x->kept[dep].paths, const char *) =
+                    apr_pstrdup(x->r->pool, ref->path);
+            }
+            break;
+        }
+    }
+}
+
+/* The paths each referenced operation's answer is read for, and how many
+ * operations read it. */
+static void plan_references(exec_t *x)
+{
+    apr_pool_t *tmp;
+    apr_hash_t *seen;
+    int i, k;
+
+    apr_pool_create(&tmp, x->r->pool);
+    seen = apr_hash_make(tmp);
+    for (i = 0; i < x->batch->ops->nelts; i++) {
+        const batch_op_t *op = op_at(x, i);
+        const apr_array_header_t *h;
+        const apr_table_entry_t *e;
+
+        if (!op->refers_to) {
+            continue;
+        }
+        for (k = 0; k < op->refers_to->nelts; k++) {
+            kept_t *kept = &x->kept[APR_ARRAY_IDX(op->refers_to, k, int)];
+
+            if (!kept->readers_left++) {
+                kept->paths = apr_array_make(x->r->pool, 2,
+                                             sizeof(const char *));
+            }
+        }
+        plan_field(x, tmp, seen, op, op->url);
+        h = apr_table_elts(op->headers);
+        e = (const apr_table_entry_t *)h->elts;
+        for (k = 0; k < h->nelts; k++) {
+            plan_field(x, tmp, seen, op, e[k].val);
+        }
+        if (batch_ref_body_substitutable(op)) {
+            plan_field(x, tmp, seen, op, op->body);
+        }
+    }
+    apr_pool_destroy(tmp);
 }
 
 /* A substituted url or header must pass what validation checked. */
@@ -264,8 +443,7 @@ static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
 {
     const batch_op_t *op = op_at(x, i);
     answers_t answers = { x, op };
-    const char *why = NULL;
-    batch_error_t *err;
+    batch_error_t *err = NULL;
     batch_op_t *copy;
 
     if (!op->refers_to) {
@@ -273,26 +451,25 @@ static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
     }
     apr_pool_create(&x->resolved[i], x->r->pool);
     apr_pool_tag(x->resolved[i], "batch_resolved_op");
-    copy = batch_ref_resolve_op(x->resolved[i], op, kept_answer, &answers,
-                                &why);
+    copy = batch_ref_resolve_op(x->resolved[i], op, &x->settings->limits,
+                                kept_value, &answers, &err);
     if (!copy) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1600)
-                      "operation %s not run: %s", op->id, why);
-        *res = batch_result_error(p, HTTP_FAILED_DEPENDENCY,
-                                  "Failed Dependency",
-                                  BATCH_E_UNRESOLVED_REFERENCE, apr_psprintf(
-            p, "operation %s was not run: %s", op->id, why));
+                      "operation %s not run: %s", op->id, err->message);
+        *res = op_error(p, err->status, err->code, apr_psprintf(
+            p, "operation %s was not run: %s", op->id, err->message));
         return NULL;
     }
     if ((err = check_resolved(x, copy, p))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1601)
                       "operation %s not run: %s", op->id, err->message);
-        *res = batch_result_error(p, HTTP_BAD_REQUEST, "Bad Request",
-                                  err->code, apr_psprintf(
+        *res = op_error(p, err->status, err->code, apr_psprintf(
             p, "with its result references substituted, %s",
             err->message));
         return NULL;
     }
+    x->resolved_bytes[i] = copy->body_len;
+    x->held_bytes += copy->body_len;
     return copy;
 }
 
@@ -302,6 +479,7 @@ static void run_one(exec_t *x, int i)
     batch_result_t *res = not_run(x, i, p);
     const batch_op_t *op = res ? NULL : resolved_op(x, i, p, &res);
 
+    release_references(x, i);
     if (op) {
         res = batch_op_run(x->r, x->run, op, p);
     }
@@ -343,7 +521,8 @@ typedef struct parallel_t {
 static int may_start(const exec_t *x, const parallel_t *par)
 {
     return !client_gone(x) && par->running < par->max
-           && (par->running == 0 || x->held < par->max);
+           && (par->running == 0
+               || (x->held < par->max && !over_budget(x)));
 }
 
 /* Starts every ready operation that may start; those that must not run
@@ -356,6 +535,7 @@ static void start_ready(exec_t *x, parallel_t *par)
         batch_result_t *res = not_run(x, i, p);
         const batch_op_t *op = res ? NULL : resolved_op(x, i, p, &res);
 
+        release_references(x, i);
         par->started++;
         if (!op) {
             finish(x, i, res, p);
@@ -443,8 +623,10 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     x.status = apr_pcalloc(r->pool, sizeof(*x.status) * (n ? n : 1));
     x.pools = apr_pcalloc(r->pool, sizeof(*x.pools) * (n ? n : 1));
     x.kept = apr_pcalloc(r->pool, sizeof(*x.kept) * (n ? n : 1));
-    x.kept_len = apr_pcalloc(r->pool, sizeof(*x.kept_len) * (n ? n : 1));
+    plan_references(&x);
     x.resolved = apr_pcalloc(r->pool, sizeof(*x.resolved) * (n ? n : 1));
+    x.resolved_bytes = apr_pcalloc(r->pool,
+                                   sizeof(*x.resolved_bytes) * (n ? n : 1));
     x.emit.pool = r->pool;
     x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     x.emit.flush = pass_on;

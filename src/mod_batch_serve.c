@@ -33,6 +33,7 @@
 #include "batch.h"
 #include "batch_buf.h"
 #include "batch_error.h"
+#include "batch_form.h"
 #include "batch_format.h"
 #include "batch_json.h"
 #include "batch_text.h"
@@ -302,6 +303,38 @@ static batch_t *parse(request_rec *r, const batch_settings_t *s,
     return batch;
 }
 
+/* Parsing JSON builds a tree many times the size of its text (an empty
+ * object takes some 800 bytes): a batch whose tree would not fit in
+ * BatchMaxMemory is refused before it is parsed. A facebook form batch is
+ * the JSON of its batch field. */
+static batch_error_t *check_tree_cost(request_rec *r,
+                                      const batch_settings_t *s,
+                                      const char *ctype, const char *body,
+                                      apr_size_t len)
+{
+    const char *type = batch_media_type(r->pool, ctype);
+    const char *json = body, *why = NULL;
+    apr_size_t n = len, cost;
+
+    if (batch_media_type_is_form(type)) {
+        json = batch_form_field(r->pool, ctype, body, len, "batch", &n,
+                                &why);
+    }
+    else if (!batch_media_type_is_json(type)) {
+        return NULL;
+    }
+    /* a form without a usable batch field is refused by its parser */
+    cost = json ? batch_json_tree_cost(json, n) : 0;
+    if (cost <= (apr_size_t)s->max_memory) {
+        return NULL;
+    }
+    return batch_error_make(r->pool, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                            BATCH_E_TOO_LARGE, NULL, "parsing this batch "
+                            "would take about %" APR_SIZE_T_FMT " bytes of "
+                            "memory; BatchMaxMemory allows %" APR_OFF_T_FMT,
+                            cost, s->max_memory);
+}
+
 int batch_serve(request_rec *r)
 {
     batch_settings_t *s = apr_pcalloc(r->pool, sizeof(*s));
@@ -323,7 +356,8 @@ int batch_serve(request_rec *r)
                                  &err))) {
         return refuse(r, err);
     }
-    if ((err = read_body(r, s->max_request_size, &body, &len))) {
+    if ((err = read_body(r, s->max_request_size, &body, &len))
+        || (err = check_tree_cost(r, s, ctype, body, len))) {
         return refuse(r, err);
     }
     /* the JSON tree detection makes is the one the dialect's parser reads;

@@ -45,3 +45,18 @@ def test_php_many_posts(php_server):
     for i in range(10):
         assert res[str(i)]["body"]["input"] == {"i": i}
         assert res[str(i)]["body"]["method"] == "PUT"
+
+
+def test_php_form_reads_referenced_values_as_sent(php_server):
+    # a MediaWiki-style edit: the token ends in "+\" and the title of the
+    # source holds "&title=": PHP must read one token and one title
+    res = ok_batch(php_server, [
+        {"id": "src", "url": "/php/api.php?token=abc%2B%5C&t=A%26title%3DB"},
+        {"id": "edit", "method": "POST", "url": "/php/form.php",
+         "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+         "body": "title=Sandbox&token={result=src:$.get.token}"
+                 "&text={result=src:$.get.t}"},
+    ])
+    assert res["edit"]["status"] == 200, res["edit"]
+    assert res["edit"]["body"]["post"] == {
+        "title": "Sandbox", "token": "abc+\\", "text": "A&title=B"}

@@ -199,3 +199,53 @@ def test_relative_url_under_batch_base_url(server):
     entry = res["ids"]
     assert entry["status"] == 301, entry
     assert header(entry, "Location").endswith("/static/?ids=1,2,3"), entry
+
+
+# {"token": "<32 hex>+\\", "title": "Sandbox&title=Main_Page",
+#  "lines": "a\r\nContent-Disposition: ...", "plain": "café = 100% & more"}
+FORM_SOURCE = {"id": "src", "url": "/static/form-source.json"}
+FORM_TOKEN = "d41d8cd98f00b204e9800998ecf8427e+\\"
+
+
+def form_post(op_id, body, ctype, url="/cgi/form.cgi"):
+    return {"id": op_id, "method": "POST", "url": url,
+            "headers": {"Content-Type": ctype}, "body": body}
+
+
+def test_reference_in_urlencoded_body_is_percent_encoded(server):
+    # a token ending in "+\" arrives intact; "&title=X" adds no parameter
+    res = ok_batch(server, [FORM_SOURCE, form_post(
+        "f", "action=edit&title=Sandbox&token={result=src:$.token}"
+        "&text={result=src:$.title}&summary={result=src:$.plain}",
+        "application/x-www-form-urlencoded; charset=UTF-8")])
+    assert echoed(res, "f")["fields"] == [
+        ["action", "edit"], ["title", "Sandbox"], ["token", FORM_TOKEN],
+        ["text", "Sandbox&title=Main_Page"],
+        ["summary", "caf\u00e9 = 100% & more"]]
+
+
+def form_data(**fields):
+    parts = "".join('--b\r\nContent-Disposition: form-data; name="%s"\r\n'
+                    "\r\n%s\r\n" % item for item in fields.items())
+    return parts + "--b--\r\n"
+
+
+def test_reference_in_form_data_arrives_as_it_is(server):
+    res = ok_batch(server, [FORM_SOURCE, form_post(
+        "f", form_data(token="{result=src:$.token}",
+                       text="{result=src:$.title}"),
+        "multipart/form-data; boundary=b")])
+    assert echoed(res, "f")["fields"] == [
+        ["token", FORM_TOKEN], ["text", "Sandbox&title=Main_Page"]]
+
+
+def test_reference_with_a_line_break_is_refused_in_form_data(server):
+    tok = token()
+    rec = record_op(tok, method="POST")
+    rec["headers"] = {"Content-Type": "multipart/form-data; boundary=b"}
+    rec["body"] = form_data(t="{result=src:$.lines}")
+    res = ok_batch(server, [FORM_SOURCE, rec])
+    assert res["rec"]["status"] == 424, res
+    assert error_code(res["rec"]) == "unresolved_reference"
+    assert "multipart/form-data" in res["rec"]["body"]["error"]["message"]
+    assert server.recorded(tok) == []

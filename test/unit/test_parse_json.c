@@ -23,6 +23,7 @@
 
 #include "unit.h"
 #include "batch.h"
+#include "batch_json.h"
 #include "batch_parse_json.h"
 
 /* The JSON format's example, verbatim. */
@@ -1340,9 +1341,28 @@ static void test_first_bad_op_is_named(void **state)
             "{\"id\":\"c\"}]}", BATCH_E_INVALID_REQUEST, "b");
 }
 
+/* The tree estimate counts what json-c allocates per node, whatever the
+ * text's size: empty objects are the dearest, and strings inside strings
+ * (escaped quotes, brackets) are no nodes. */
+static void test_tree_cost(void **state)
+{
+    const char *objects = "[{},{},{},{}]";
+    const char *text = "[\"a{[\\\"]}\"]";
+
+    (void)state;
+    assert_true(batch_json_tree_cost(objects, strlen(objects)) >= 4 * 800);
+    assert_true(batch_json_tree_cost("[0,1,2,3]", 9) >= 4 * 72);
+    assert_true(batch_json_tree_cost("[0,1,2,3]", 9)
+                < batch_json_tree_cost(objects, strlen(objects)));
+    assert_true(batch_json_tree_cost(text, strlen(text))
+                < batch_json_tree_cost("[{},[]]", 7));
+    assert_int_equal(batch_json_tree_cost("", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        UNIT_TEST(test_tree_cost),
         UNIT_TEST(test_spec_example_ops),
         UNIT_TEST(test_spec_example_indexes),
         UNIT_TEST(test_spec_example_headers),

@@ -228,14 +228,33 @@ typedef struct answers_t {
     const char *body;
 } answers_t;
 
-static const char *answer(void *baton, const char *name, apr_size_t *len)
-{
-    const answers_t *a = baton;
+/* What the executor gives the resolver: the answers, read with a cap and
+ * a budget for kept values. */
+typedef struct reader_t {
+    apr_pool_t *pool;
+    const answers_t *answers;
+    apr_size_t cap;
+    apr_size_t budget;
+} reader_t;
 
-    for (; a->name; a++) {
-        if (!strcmp(a->name, name)) {
-            *len = strlen(a->body);
-            return a->body;
+/* What the executor does: the answer named by ref, read for its path. */
+static const batch_ref_value_t *value(void *baton, const batch_ref_t *ref)
+{
+    const reader_t *rd = baton;
+    const answers_t *a;
+    apr_array_header_t *paths = apr_array_make(rd->pool, 1,
+                                               sizeof(const char *));
+    apr_hash_t *values;
+    apr_size_t kept;
+
+    APR_ARRAY_PUSH(paths, const char *) = ref->path;
+    for (a = rd->answers; a->name; a++) {
+        if (!strcmp(a->name, ref->name)) {
+            values = batch_ref_read_answer(rd->pool, a->body,
+                                           strlen(a->body), paths, rd->cap,
+                                           rd->budget, &kept);
+            return values ? apr_hash_get(values, ref->path,
+                                         APR_HASH_KEY_STRING) : NULL;
         }
     }
     return NULL;
@@ -245,6 +264,7 @@ static const answers_t ANSWERS[] = {
     { "a", DOC },
     { "text", "plain text, not JSON" },
     { "evil", "{\"v\": \"x\\r\\nSet-Cookie: y\", \"q\": \"\\\"}\"}" },
+    { "form", "{\"token\": \"ab+\\\\\", \"text\": \"x&title=X\"}" },
     { NULL, NULL }
 };
 
@@ -259,11 +279,28 @@ static batch_op_t *new_op(apr_pool_t *p, const char *url)
     return op;
 }
 
+/* op resolved under limits (NULL: none) and a budget for kept values;
+ * NULL and *err when it cannot run. */
+static batch_op_t *resolve_under(apr_pool_t *p, const batch_op_t *op,
+                                 const batch_limits_t *limits,
+                                 apr_size_t budget, batch_error_t **err)
+{
+    batch_limits_t none = { 0 };
+    reader_t rd = { p, ANSWERS, APR_SIZE_MAX, budget };
+
+    *err = NULL;
+    return batch_ref_resolve_op(p, op, limits ? limits : &none, value, &rd,
+                                err);
+}
+
 static batch_op_t *resolve(apr_pool_t *p, const batch_op_t *op,
                            const char **why)
 {
-    *why = NULL;
-    return batch_ref_resolve_op(p, op, answer, (void *)ANSWERS, why);
+    batch_error_t *err;
+    batch_op_t *r = resolve_under(p, op, NULL, APR_SIZE_MAX, &err);
+
+    *why = err ? err->message : NULL;
+    return r;
 }
 
 static void test_resolve_url_headers_body(void **state)
@@ -356,6 +393,125 @@ static void test_resolve_failures(void **state)
     assert_unresolved(p, op, "control character");
 }
 
+/* A form value holding "+\" or "&title=X" arrives as it was and adds no
+ * parameter; multipart/form-data takes no line break; a JSON string body
+ * is JSON-escaped by its media type. */
+static void test_resolve_body_by_media_type(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_op_t *op = new_op(p, "/x");
+    const char *why;
+    batch_op_t *r;
+
+    op->body = "token={result=form:$.token}&text={result=form:$.text}";
+    op->body_len = strlen(op->body);
+    apr_table_set(op->headers, "Content-Type",
+                  "application/x-www-form-urlencoded; charset=UTF-8");
+    r = resolve(p, op, &why);
+    assert_non_null(r);
+    assert_string_equal(r->body, "token=ab%2B%5C&text=x%26title%3DX");
+    apr_table_set(op->headers, "Content-Type",
+                  "multipart/form-data; boundary=b");
+    r = resolve(p, op, &why);
+    assert_non_null(r);
+    assert_string_equal(r->body, "token=ab+\\&text=x&title=X");
+    op->body = "{result=evil:$.v}";
+    op->body_len = strlen(op->body);
+    assert_null(resolve(p, op, &why));
+    assert_contains(why, "multipart/form-data body cannot hold");
+    op->body = "{\"q\":\"{result=evil:$.q}\"}";
+    op->body_len = strlen(op->body);
+    apr_table_set(op->headers, "Content-Type", "application/json");
+    r = resolve(p, op, &why);
+    assert_non_null(r);
+    assert_string_equal(r->body, "{\"q\":\"\\\"}\"}");
+}
+
+static void assert_over(apr_pool_t *p, const batch_op_t *op,
+                        const batch_limits_t *l, int status,
+                        const char *code, const char *limit)
+{
+    batch_error_t *err;
+
+    assert_null(resolve_under(p, op, l, APR_SIZE_MAX, &err));
+    assert_non_null(err);
+    assert_int_equal(err->status, status);
+    assert_string_equal(err->code, code);
+    assert_contains(err->message, limit);
+}
+
+/* A substituted field longer than the limit a direct request has is
+ * refused with what httpd answers it; at the limit it passes. */
+static void test_resolve_caps(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_limits_t l = { 0 };
+    batch_op_t *op = new_op(p, "/u/{result=a:$.id}{result=a:$.id}");
+    batch_error_t *err;
+
+    l.max_target = 6;               /* "/u/4242" is 7 */
+    assert_over(p, op, &l, 414, BATCH_E_URL_TOO_LONG, "LimitRequestLine");
+    l.max_target = 7;
+    assert_non_null(resolve_under(p, op, &l, APR_SIZE_MAX, &err));
+    op = new_op(p, "/x");
+    apr_table_set(op->headers, "X-N", "{result=a:$.name}");
+    l.max_header_size = 7;         /* "X-N: Ann" is 8 */
+    assert_over(p, op, &l, 400, BATCH_E_INVALID_HEADER,
+                "LimitRequestFieldSize");
+    l.max_header_size = 8;
+    assert_non_null(resolve_under(p, op, &l, APR_SIZE_MAX, &err));
+    op = new_op(p, "/x");
+    op->body = "{result=a:$.name}{result=a:$.name}";
+    op->body_len = strlen(op->body);
+    l.max_body = 5;
+    assert_over(p, op, &l, 413, BATCH_E_BODY_TOO_LARGE,
+                "BatchMaxRequestSize");
+    l.max_body = 6;
+    assert_non_null(resolve_under(p, op, &l, APR_SIZE_MAX, &err));
+}
+
+/* Values beyond the budget are not kept: the reader is answered 503. */
+static void test_read_answer_budget(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    apr_array_header_t *paths = apr_array_make(p, 2, sizeof(const char *));
+    apr_hash_t *values;
+    const batch_ref_value_t *v;
+    batch_error_t *err;
+    apr_size_t kept;
+
+    apr_size_t cost = batch_json_tree_cost(DOC, strlen(DOC));
+
+    APR_ARRAY_PUSH(paths, const char *) = "$.name";
+    APR_ARRAY_PUSH(paths, const char *) = "$.data.*.id";
+    /* the tree counts: an answer that cannot be parsed within it is not */
+    values = batch_ref_read_answer(p, DOC, strlen(DOC), paths, 100,
+                                   cost - 1, &kept);
+    assert_int_equal(kept, 0);
+    v = apr_hash_get(values, "$.name", APR_HASH_KEY_STRING);
+    assert_true(v->unkept);
+    values = batch_ref_read_answer(p, DOC, strlen(DOC), paths, 100,
+                                   cost + 4, &kept);
+    assert_int_equal(kept, 3);
+    v = apr_hash_get(values, "$.name", APR_HASH_KEY_STRING);
+    assert_string_equal(v->text, "Ann");
+    v = apr_hash_get(values, "$.data.*.id", APR_HASH_KEY_STRING);
+    assert_null(v->text);
+    assert_true(v->unkept);
+    values = batch_ref_read_answer(p, DOC, strlen(DOC), paths, 4,
+                                   APR_SIZE_MAX, &kept);
+    v = apr_hash_get(values, "$.data.*.id", APR_HASH_KEY_STRING);
+    assert_null(v->text);
+    assert_null(v->why);
+    assert_true(v->len > 4);
+    assert_null(batch_ref_read_answer(p, "not JSON", 8, paths, 4,
+                                      APR_SIZE_MAX, &kept));
+    assert_null(resolve_under(p, new_op(p, "/x?{result=a:$.data.*.id}"),
+                              NULL, 4, &err));
+    assert_int_equal(err->status, 503);
+    assert_string_equal(err->code, BATCH_E_MEMORY);
+}
+
 /* --- validation --- */
 
 static const batch_limits_t *limits(apr_pool_t *p)
@@ -413,6 +569,24 @@ static void test_validate_json_body_marked(void **state)
     assert_null(batch_validate(p, b, limits(p)));
     assert_int_equal(unit_op_at(b, 1)->body_kind, BATCH_BODY_JSON);
     assert_non_null(unit_op_at(b, 1)->refers_to);
+}
+
+/* A group (or an operation) named again and again is one dependency. */
+static void test_validate_group_named_often(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_t *b = parsed(p, "{\"requests\": ["
+        "{\"id\": \"a\", \"url\": \"/a\", \"atomicityGroup\": \"g\"},"
+        "{\"id\": \"b\", \"url\": \"/b\", \"atomicityGroup\": \"g\"},"
+        "{\"id\": \"c\", \"url\": \"/c?{result=a:$}{result=a:$}\", "
+        "\"dependsOn\": [\"g\", \"g\", \"a\", \"g\", \"b\"]}]}");
+    batch_op_t *op;
+
+    assert_null(batch_validate(p, b, limits(p)));
+    op = unit_op_at(b, 2);
+    assert_int_equal(op->deps->nelts, 2);
+    assert_int_equal(op->refers_to->nelts, 1);
+    assert_int_equal(unit_op_at(b, 1)->deps->nelts, 1);
 }
 
 static void assert_refused(apr_pool_t *p, const char *json,
@@ -506,6 +680,10 @@ int main(void)
         UNIT_TEST(test_resolve_bytes_body_untouched),
         UNIT_TEST(test_resolve_url_escaped),
         UNIT_TEST(test_resolve_failures),
+        UNIT_TEST(test_resolve_body_by_media_type),
+        UNIT_TEST(test_resolve_caps),
+        UNIT_TEST(test_read_answer_budget),
+        UNIT_TEST(test_validate_group_named_often),
         UNIT_TEST(test_validate_implies_dependency),
         UNIT_TEST(test_validate_json_body_marked),
         UNIT_TEST(test_validate_refusals),
