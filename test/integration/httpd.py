@@ -455,6 +455,9 @@ class Httpd:
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(FIXTURES / sub, target)
+        # mod_php answers what php-fpm's vars.php answers (test_fidelity)
+        shutil.copy2(FIXTURES / "fpm" / "vars.php",
+                     self.dir / "php" / "vars.php")
         # the protected area also runs the echo CGI
         shutil.copy2(FIXTURES / "cgi-bin" / "echo.cgi",
                      self.dir / "htdocs" / "private" / "echo.cgi")

@@ -201,6 +201,20 @@ def test_runtime_answers_as_directly(runtimes, fmt, path, request_):
     assert_same(runtimes, fmt, path, *request_)
 
 
+PHP_REQUESTS = [r for r in RUNTIME_REQUESTS if r[1].startswith("/fpm/")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("request_", PHP_REQUESTS,
+                         ids=["%s %s" % r[:2] for r in PHP_REQUESTS])
+def test_mod_php_answers_as_directly(php_server, fmt, request_):
+    """mod_php under prefork (operations one at a time): fpm/vars.php is
+    also at /php/vars.php there."""
+    method, target, headers, body = request_
+    assert_same(php_server, fmt, "/batch", method,
+                target.replace("/fpm/", "/php/"), headers, body)
+
+
 def test_flask_location_under_its_mount_point(runtimes):
     want = assert_same(runtimes, "json", PATHS[0], "POST", "/flask/items",
                        [("Content-Type", "application/json")], b'{"id": 7}')
