@@ -29,7 +29,6 @@
 #include "batch_error.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
-#include "batch_text.h"
 
 static int parse_url(batch_parse_t *ps, json_object *op, batch_op_t *bop,
                      const batch_input_t *in, const char *where)

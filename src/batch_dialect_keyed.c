@@ -29,7 +29,6 @@
 #include "batch_form.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
-#include "batch_text.h"
 
 static int parse_query(batch_parse_t *ps, json_object *op, batch_op_t *bop,
                        const char *where)

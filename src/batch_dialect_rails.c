@@ -30,7 +30,6 @@
 #include "batch_form.h"
 #include "batch_json.h"
 #include "batch_parse_json.h"
-#include "batch_text.h"
 
 #define RAILS_REFUSED 422
 

@@ -27,7 +27,6 @@
 #include "batch_format.h"
 #include "batch_json.h"
 #include "batch_text.h"
-#include "batch_validate.h"
 
 /* Header values are bytes; JSON needs UTF-8, so read others as Latin-1. */
 const char *batch_emit_header_utf8(apr_pool_t *p, const char *v)

@@ -22,7 +22,6 @@
 #include "batch.h"
 #include "batch_json.h"
 #include "batch_text.h"
-#include "batch_validate.h"
 
 batch_error_t *batch_error_make(apr_pool_t *p, int status, const char *code,
                                 const char *operation, const char *fmt, ...)

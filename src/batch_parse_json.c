@@ -114,7 +114,9 @@ int batch_parse_headers(batch_parse_t *ps, json_object *op,
     return 1;
 }
 
-/* APR's decoder stops quietly at the first stray character: check first. */
+/* APR-util's decoder stops quietly at the first stray character, and
+ * APR's checking one (apr_decode_base64) also takes base64url's '-' and
+ * '_' and partial padding ("QQ=", "="): check first. */
 static int base64_valid(const char *s, apr_size_t len)
 {
     apr_size_t i, pad = 0;

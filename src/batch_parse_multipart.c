@@ -33,7 +33,6 @@
 #include "batch_error.h"
 #include "batch_format.h"
 #include "batch_text.h"
-#include "batch_validate.h"
 
 /* A part's or an inner request's header block: what httpd itself allows
  * (DEFAULT_LIMIT_REQUEST_FIELDSIZE and _FIELDS). */

@@ -34,7 +34,6 @@
 #include "batch.h"
 #include "batch_error.h"
 #include "batch_text.h"
-#include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
