@@ -73,6 +73,9 @@ REPORT_MAX_LINES = 100
 # BATCH_CONCURRENCY=N (N > 1) sets BatchConcurrency N for every batch
 # endpoint of the main server, to run the whole suite in parallel mode.
 CONCURRENCY = int(os.environ.get("BATCH_CONCURRENCY", "1") or "1")
+# BATCH_ENGINE=request sets BatchEngine request for every batch endpoint of
+# the main server, to run the whole suite with operations as requests.
+ENGINE = os.environ.get("BATCH_ENGINE", "subrequest") or "subrequest"
 
 
 class HttpdError(Exception):
@@ -766,6 +769,8 @@ class Httpd:
             if CONCURRENCY > 1:
                 # every batch endpoint runs its operations in parallel
                 lines.append("BatchConcurrency %d" % CONCURRENCY)
+            if ENGINE != "subrequest":
+                lines.append("BatchEngine %s" % ENGINE)
             lines += self._batch_location("/batch", list(batch_extra))
             lines += self._batch_location("/limited-batch", [
                 "BatchMaxOperations 3",
