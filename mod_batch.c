@@ -95,6 +95,8 @@ static void register_hooks(apr_pool_t *p)
                            APR_HOOK_MIDDLE);
     ap_hook_post_read_request(batch_request_post_read, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);
+    ap_hook_post_read_request(batch_request_client, NULL, NULL,
+                              APR_HOOK_REALLY_LAST);
     ap_hook_log_transaction(batch_request_log, NULL, NULL,
                             APR_HOOK_REALLY_FIRST);
     ap_hook_quick_handler(batch_op_early, NULL, NULL, APR_HOOK_REALLY_FIRST);

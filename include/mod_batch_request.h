@@ -28,10 +28,11 @@
 batch_result_t *batch_request_run(request_rec *r, batch_run_t *run,
                                   const batch_op_t *op, apr_pool_t *op_pool);
 
-/* Hooks: create_request, post_read_request (first), log_transaction
- * (first). */
+/* Hooks: create_request, post_read_request (first, and last),
+ * log_transaction (first). */
 int batch_request_create(request_rec *r);
 int batch_request_post_read(request_rec *r);
+int batch_request_client(request_rec *r);
 int batch_request_log(request_rec *r);
 
 /* r, an op run as a request, reached a batch endpoint: it is answered as

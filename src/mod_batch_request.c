@@ -69,6 +69,8 @@ typedef struct op_conn_t {
     const batch_run_t *run;
     const batch_op_t *op;
     server_rec *server;         /* the batch's virtual host */
+    apr_sockaddr_t *useragent_addr; /* the batch's client */
+    char *useragent_ip;
     const char *input;          /* the op as an HTTP/1.1 request */
     apr_size_t input_len;
     apr_size_t input_pos;
@@ -325,6 +327,8 @@ batch_result_t *batch_request_run(request_rec *r, batch_run_t *run,
     oc->run = run;
     oc->op = op;
     oc->server = r->server;
+    oc->useragent_addr = r->useragent_addr;
+    oc->useragent_ip = r->useragent_ip;
     oc->answer = batch_http1_make(op_pool, limit, limit,
                                   !strcmp(op->method, "HEAD"));
     write_request(oc, r, op_pool);
@@ -363,6 +367,21 @@ int batch_request_post_read(request_rec *r)
     if (oc && !r->main) {
         apr_table_setn(r->headers_in, BATCH_DEPTH_HEADER, "1");
         batch_oplog_op_vars(r, oc->run->batch_id, oc->op);
+    }
+    return DECLINED;
+}
+
+/* post_read_request hook, last: the op's client is the batch's, whatever
+ * its own headers say to modules that take the client address from them
+ * (mod_remoteip's X-Forwarded-For, in its post_read_request hook), as a
+ * subrequest has its parent's (server/request.c make_sub_request). */
+int batch_request_client(request_rec *r)
+{
+    op_conn_t *oc = op_conn_get(r->connection);
+
+    if (oc && !r->main) {
+        r->useragent_addr = oc->useragent_addr;
+        r->useragent_ip = oc->useragent_ip;
     }
     return DECLINED;
 }

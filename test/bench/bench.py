@@ -23,14 +23,16 @@ resources. Every figure is measured in this run on those resources:
 - throughput, each the median of BENCH_RUNS runs of BENCH_SECONDS after a
   warm-up: HTTP/1.1 keep-alive GETs (wrk), HTTP/2 multiplexed GETs
   (h2load), an SSI page of 100 `#include virtual` (subrequests/s), and
-  100-GET batches, JSON and multipart (operations/s), posted by wrk;
+  100-GET batches, JSON and multipart (operations/s), posted by wrk, and
+  the JSON one under BatchEngine request (/request-batch);
 - latency through relay.py (BENCH_DELAY_MS each way): one GET, 100
   sequential keep-alive GETs, h2load's 100 multiplexed GETs, one 100-op
   batch of each format;
 - memory: the children's peak RSS growth during one batch of 100
   operations each answering 1 MiB;
 - instructions (valgrind --tool=callgrind, apache2 -X with one worker
-  thread) per batch operation and per SSI include, less one GET.
+  thread) per batch operation (under each BatchEngine) and per SSI
+  include, less one GET.
 
 Operations write their access-log lines as configured by default
 (BatchLogOperations On); BENCH_LOG_OPERATIONS=Off runs without them, so
@@ -136,6 +138,8 @@ MULTIPART_CTYPE = "multipart/mixed; boundary=" + BOUNDARY
 EXPECT = {
     "ssi": [(OPS, "bench-item")],
     "json": [(OPS, '"status":200'), (OPS, "bench-item")],
+    # the same JSON batch under BatchEngine request (/request-batch)
+    "json-request": [(OPS, '"status":200'), (OPS, "bench-item")],
     "multipart": [(OPS, "HTTP/1.1 200 OK"), (OPS, "bench-item")],
 }
 
@@ -153,6 +157,8 @@ class Workload:
             "items": self._write("items.txt", "\n".join(self.items) + "\n"),
             "page": self._write("page.txt", "/bench/page.shtml\n"),
             "batch": self._write("batch.txt", "/batch\n"),
+            "request-batch": self._write("request-batch.txt",
+                                         "/request-batch\n"),
             "json": self._write("batch.json", self.json),
             "multipart": self._write("batch.multipart", self.multipart),
         }
@@ -234,9 +240,11 @@ def run_wrk(server, workload, kind, seconds):
     elif kind == "ssi":
         env["BENCH_PATHS"] = workload.files["page"]
     else:
-        env.update(BENCH_PATHS=workload.files["batch"], BENCH_METHOD="POST",
-                   BENCH_BODY=workload.files[kind],
-                   BENCH_CTYPE=("application/json" if kind == "json"
+        engine = "request-batch" if kind == "json-request" else "batch"
+        body = "json" if kind == "json-request" else kind
+        env.update(BENCH_PATHS=workload.files[engine], BENCH_METHOD="POST",
+                   BENCH_BODY=workload.files[body],
+                   BENCH_CTYPE=("application/json" if body == "json"
                                 else MULTIPART_CTYPE))
     if kind != "items":
         env["BENCH_EXPECT"] = workload.files["expect-" + kind]
@@ -316,7 +324,7 @@ def throughput(server, workload):
     figures["h2"] = median_rate("HTTP/2 multiplexed GETs",
                                 lambda s: h2load_rate(uris, s))
     # per page and per batch: OPS subrequests / operations each
-    for kind in ("ssi", "json", "multipart"):
+    for kind in ("ssi", "json", "multipart", "json-request"):
         med, rates = median_rate(
             "%s (%d per request)" % (kind, OPS),
             lambda s, k=kind: run_wrk(server, workload, k, s))
@@ -572,6 +580,8 @@ def instructions(gen_dir):
         requests = {
             "get": ("GET", item_path(0), None, None, None),
             "json": ("POST", "/batch", w.json, "application/json", "json"),
+            "json-request": ("POST", "/request-batch", w.json,
+                             "application/json", "json-request"),
             "ssi": ("GET", "/bench/page.shtml", None, None, "ssi"),
         }
         for request in requests.values():       # warm-up
@@ -584,6 +594,7 @@ def instructions(gen_dir):
     return {
         "get": counts["get"],
         "per_op": (counts["json"] - counts["get"]) / OPS,
+        "per_op_request": (counts["json-request"] - counts["get"]) / OPS,
         "per_include": (counts["ssi"] - counts["get"]) / OPS,
     }
 
@@ -642,6 +653,8 @@ def table(started, load, rates, lat, mem, ins):
     lines += rate("mod_batch JSON, %d GETs a batch" % OPS, "json", "ops/s")
     lines += rate("mod_batch multipart, %d GETs a batch" % OPS, "multipart",
                   "ops/s")
+    lines += rate("mod_batch JSON, BatchEngine request", "json-request",
+                  "ops/s")
     lines += [
         "latency through a relay adding %d ms each way (median of %d)"
         % (DELAY_MS, RELAY_RUNS),
@@ -659,6 +672,8 @@ def table(started, load, rates, lat, mem, ins):
         row("one GET (the baseline)", "%10.0f" % ins["get"]),
         row("per batch operation (JSON batch - GET) / %d" % OPS,
             "%10.0f" % ins["per_op"]),
+        row("per op, BatchEngine request, same batch",
+            "%10.0f" % ins["per_op_request"]),
         row("per SSI include (page - GET) / %d" % OPS,
             "%10.0f" % ins["per_include"]),
         "  (user-space instructions inside %s; the kernel's"

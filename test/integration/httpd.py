@@ -603,6 +603,8 @@ class Httpd:
         lines += self._batch_location("/waf-batch", WAF_RECIPE)
         lines += self._batch_location("/waf-open-batch", WAF_OPEN)
         lines += self._batch_location("/waf-answers-batch", WAF_ANSWERS)
+        lines += self._batch_location("/waf-request-batch",
+                                      WAF_OPEN + ["BatchEngine request"])
         return lines
 
     def _batch_location(self, path, body):
@@ -796,6 +798,11 @@ class Httpd:
                 "BatchConcurrency 2"])
             lines += self._batch_location("/pair-timeout-batch", [
                 "BatchConcurrency 2", "BatchTimeout 1"])
+            # whatever BATCH_ENGINE says (test_engine.py)
+            lines += self._batch_location("/request-batch", [
+                "BatchEngine request", "BatchConcurrency 1"])
+            lines += self._batch_location("/request-parallel-batch", [
+                "BatchEngine request", "BatchConcurrency 4"])
             if self.waf:
                 lines += self._modsecurity_lines()
         lines += [""] + list(server_extra)
