@@ -760,7 +760,9 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
             "not nest", op->id));
     }
     else {
+        batch_status_show_request(rnew);
         res = run_subrequest(rnew, op, cap, op_pool);
+        batch_status_show_request(r);
     }
     res->elapsed = apr_time_now() - started;
     if (run->settings->server_timing) {

@@ -22,7 +22,10 @@ figures; BatchServerTiming. Read from the real log files and status page,
 sequentially and under BATCH_CONCURRENCY."""
 
 import concurrent.futures
+import html
+import json
 import re
+import socket
 import time
 
 import pytest
@@ -473,6 +476,69 @@ def test_status_page_shows_operations_in_flight_and_in_parallel(logged):
     assert seen["BatchOperationsInFlight"] >= 3
     idle = _status(logged)
     assert idle["BatchOperationsInParallel"] == 0
+
+
+def _workers_showing(server, wanted, seconds=5):
+    """The request lines of the server-status page (HTML, ExtendedStatus
+    On) once one of them has wanted."""
+    deadline = time.time() + seconds
+    shown = ""
+    while time.time() < deadline:
+        shown = html.unescape(requests.get(server.url("/server-status"),
+                                           timeout=10).text)
+        if wanted in shown:
+            break
+        time.sleep(0.05)
+    return shown
+
+
+def test_worker_shows_the_operation_in_progress_then_the_batch(logged):
+    """The worker running a batch one operation at a time shows each
+    operation's request line on server-status while it runs, and the
+    batch's again after it."""
+    tok = token()
+    slow = "/cgi/sleep.cgi?ms=1500&t=" + tok
+    # more than the kernel's socket buffers take (net.ipv4.tcp_wmem)
+    big = "/cgi/big.cgi?n=8000000&t=" + tok
+    body = json.dumps({"requests": [
+        {"id": "big", "method": "GET", "url": big},
+        {"id": "slow", "method": "GET", "url": slow}]}).encode()
+    batch_line = "POST /sequential-batch?t=%s HTTP/1.1" % tok
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # a client that does not read yet holds the batch in its write of the
+    # big answer, after that operation
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(30)
+    sock.connect(("127.0.0.1", logged.port))
+    try:
+        sock.sendall(("POST /sequential-batch?t=%s HTTP/1.1\r\n"
+                      "Host: %s\r\nContent-Type: application/json\r\n"
+                      "Content-Length: %d\r\nConnection: close\r\n\r\n"
+                      % (tok, logged.host_header, len(body))).encode()
+                     + body)
+        time.sleep(0.5)
+        held = _workers_showing(logged, batch_line)
+        assert batch_line in held
+        assert "GET %s HTTP/1.1" % big not in held
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            reading = pool.submit(_read_all, sock)
+            running = _workers_showing(logged, "GET %s HTTP/1.1" % slow)
+            answer = reading.result()
+    finally:
+        sock.close()
+    assert "GET %s HTTP/1.1" % slow in running
+    assert batch_line not in running
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b'"slow"' in answer
+
+
+def _read_all(sock):
+    chunks = []
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
 
 
 def test_server_timing_on_each_answer(logged):
