@@ -40,6 +40,7 @@ typedef struct batch_dir_conf_t {
     int base_slash;                     /* LeadingSlash=base */
     int base_url_set;
     int inherit_headers;
+    int cookie_jar;
     int log_operations;
     int server_timing;
     apr_interval_time_t timeout;        /* 0: none */
@@ -63,6 +64,7 @@ typedef struct batch_settings_t {
      * kept for references) above which no operation starts */
     apr_off_t max_memory;
     int inherit_headers;
+    int cookie_jar;                     /* BatchCookieJar */
     int log_operations;                 /* BatchLogOperations */
     int server_timing;                  /* BatchServerTiming */
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */
@@ -76,5 +78,10 @@ typedef struct batch_settings_t {
 } batch_settings_t;
 
 void batch_settings_get(request_rec *r, batch_settings_t *s);
+/* The settings conf gives in server srv, defaults applied; no location. */
+void batch_settings_of(const batch_dir_conf_t *conf, const server_rec *srv,
+                       apr_pool_t *p, batch_settings_t *s);
+/* The settings as directives, "BatchMaxOperations 100, ...", for the log. */
+const char *batch_settings_text(apr_pool_t *p, const batch_settings_t *s);
 
 #endif /* MOD_BATCH_CONFIG_H */
