@@ -54,6 +54,7 @@
 #include "mod_batch_capture.h"
 #include "mod_batch_oplog.h"
 #include "mod_batch_secondary.h"
+#include "mod_batch_status.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -68,6 +69,7 @@ static ap_filter_rec_t *net_out_frec;
 typedef struct op_conn_t {
     const batch_run_t *run;
     const batch_op_t *op;
+    request_rec *batch;         /* the batch (a worker's fake parent) */
     server_rec *server;         /* the batch's virtual host */
     apr_sockaddr_t *useragent_addr; /* the batch's client */
     char *useragent_ip;
@@ -326,6 +328,7 @@ batch_result_t *batch_request_run(request_rec *r, batch_run_t *run,
 
     oc->run = run;
     oc->op = op;
+    oc->batch = r;
     oc->server = r->server;
     oc->useragent_addr = r->useragent_addr;
     oc->useragent_ip = r->useragent_ip;
@@ -334,6 +337,7 @@ batch_result_t *batch_request_run(request_rec *r, batch_run_t *run,
     write_request(oc, r, op_pool);
     c2 = make_connection(r, oc, op_pool);
     process(c2, oc);
+    batch_status_show_request(r);
     res = read_back(r, oc, op_pool);
     apr_pool_destroy(c2->pool);
     batch_op_finished(r, run, op, res, started, op_pool);
@@ -359,7 +363,8 @@ int batch_request_create(request_rec *r)
  * endpoint refuses it with 508), set once the reader has applied the
  * header limits, which it is not one of, as with the subrequest engine;
  * an internal redirect of the op, whose line mod_log_config writes,
- * carries the correlation variables too. */
+ * carries the correlation variables too; the worker running the batch
+ * shows the op on server-status until it is answered. */
 int batch_request_post_read(request_rec *r)
 {
     op_conn_t *oc = op_conn_get(r->connection);
@@ -367,6 +372,8 @@ int batch_request_post_read(request_rec *r)
     if (oc && !r->main) {
         apr_table_setn(r->headers_in, BATCH_DEPTH_HEADER, "1");
         batch_oplog_op_vars(r, oc->run->batch_id, oc->op);
+        /* server-status: the batch's worker shows the op while it runs */
+        batch_status_show_on(oc->batch->connection, r);
     }
     return DECLINED;
 }
