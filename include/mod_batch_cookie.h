@@ -38,11 +38,11 @@ batch_cookies_t *batch_cookies_begin(request_rec *r,
                                      const char *batch_id);
 
 /* Keeps the Set-Cookie headers of operation i's answer, when an operation
- * depends on it. */
+ * depends on it; nothing when jar is NULL. */
 void batch_cookies_collect(batch_cookies_t *jar, int i,
                            const batch_result_t *res);
 
-/* The operation to run as i: op itself when none of the operations it
+/* The operation to run as i (jar not NULL): op itself when none of the operations it
  * depends on (transitively) set a cookie; else a copy, in copy_pool,
  * whose Cookie header is the jar after them. NULL and *res, in p, when
  * that header is longer than LimitRequestFieldSize (400). */

@@ -223,15 +223,12 @@ const batch_op_t *batch_cookies_apply(batch_cookies_t *jar, int i,
                                       apr_pool_t *copy_pool, apr_pool_t *p,
                                       batch_result_t **res)
 {
-    int n = jar ? jar->batch->ops->nelts : 0;
+    int n = jar->batch->ops->nelts;
     batch_cookie_jar_t *cookies;
     const char *header;
     apr_pool_t *tmp;
     char *seen;
 
-    if (!jar) {
-        return op;
-    }
     jar->targets[i] = apr_pstrdup(jar->r->pool, op->target);
     if (!jar->any_set) {
         return op;

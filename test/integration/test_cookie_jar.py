@@ -18,6 +18,8 @@ wiki.php) under mod_php and under php-fpm: log in with a login token bound
 to the session, take a CSRF token, edit, in one batch; the storage rules
 (replacement, deletion, Path, Secure) and the limits."""
 
+import json
+import re
 import urllib.parse
 
 import pytest
@@ -216,15 +218,19 @@ def test_cookies_go_where_their_path_matches(fpm_server):
 
 
 def test_secure_cookies_are_not_kept_over_plain_http(fpm_server):
-    # the harness has no TLS virtual host: test_cookie.c (unit) covers
-    # Secure cookies kept and sent over TLS
+    # over TLS: test_cookie_jar_tls.py
     url = "/fpm/wiki.php"
+    before = fpm_server.log_size()
     res = ok_batch(fpm_server, [
         set_op("set", url, ["s=1; Secure; Path=/", "n=1; Path=/"]),
         cookies_op("get", url, ["set"]),
     ], path="/jar-batch")
     assert res["get"]["body"]["cookie"] == "n=1", res
     assert res["set"]["setCookies"] == ["s=1; Secure; Path=/", "n=1; Path=/"]
+    assert re.search(r"BATCH2502: a Set-Cookie of operation set of batch "
+                     r"\S+ is not stored in the batch's cookie jar: a "
+                     r"Secure cookie over plain HTTP",
+                     fpm_server.log_since(before))
 
 
 def test_a_cookie_header_over_limit_request_field_size_is_not_run(
@@ -246,3 +252,55 @@ def test_a_cookie_header_over_limit_request_field_size_is_not_run(
     assert len(res["two"]["body"]["cookie"]) == 2 * 4005 + 2, res
     assert "BATCH2501: operation rec of batch " in \
         fpm_server.log_since(before)
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_login_then_edit_in_the_facebook_dialect(request, name):
+    """Another JSON dialect: the flow by result references and depends_on,
+    every Set-Cookie in the answers' header lists."""
+    server, url = app(request, name)
+    rel = url.lstrip("/")
+    text = token()
+    res = post_batch(server, path="/jar-batch", doc={"batch": [
+        {"method": "GET", "name": "lt", "relative_url": rel + "?action=token",
+         "omit_response_on_success": False},
+        {"method": "POST", "name": "login",
+         "relative_url": rel + "?action=login",
+         "body": "user=carol&token={result=lt:$.logintoken}",
+         "omit_response_on_success": False},
+        {"method": "GET", "name": "csrf", "relative_url": rel + "?action=csrf",
+         "depends_on": "login"},
+        {"method": "POST", "relative_url": rel + "?action=edit",
+         "body": "title=Talk&text=" + text
+                 + "&token={result=csrf:$.csrftoken}"},
+    ]})
+    assert res.status == 200, res
+    lt, login, csrf, edit = res.resp.json()
+    assert csrf is None, res
+    assert edit["code"] == 200, res
+    assert json.loads(edit["body"]) == {"result": "Success", "user": "carol"}
+    assert "carol\tTalk\t%s\n" % text in edits(server)
+    for entry in (lt, login):
+        assert [h for h in entry["headers"] if h["name"] == "Set-Cookie"
+                and h["value"].startswith("wikisession=")], entry
+
+
+def test_a_reference_carries_the_session_in_the_keyed_dialect(fpm_server):
+    """keyed has no dependsOn: a result reference makes the dependency;
+    its answers carry setCookies."""
+    url = "/fpm/wiki.php"
+    res = post_batch(fpm_server, path="/jar-batch", doc={
+        "lt": {"path": url + "?action=token"},
+        "login": {"method": "POST", "path": url + "?action=login",
+                  "headers": FORM,
+                  "payload": "user=dave&token={result=lt:$.logintoken}"},
+        "who": {"path": url + "?action=whoami&as={result=login:$.user}"},
+        "alone": {"path": url + "?action=whoami"},
+    })
+    assert res.status == 200, res
+    doc = res.resp.json()
+    assert doc["who"]["payload"]["user"] == "dave", doc
+    assert doc["alone"]["payload"] == {"user": None, "session": None}, doc
+    for name in ("lt", "login"):
+        assert [c for c in doc[name]["setCookies"]
+                if c.startswith("wikisession=")], doc
