@@ -927,7 +927,7 @@ class Httpd:
         deadline = time.time() + timeout
         while time.time() < deadline:
             pid = self.pid()
-            if pid and _alive(pid) and self._answers():
+            if pid and alive(pid) and self._answers():
                 self._pid = pid
                 return self
             time.sleep(0.05)
@@ -955,7 +955,7 @@ class Httpd:
         self._ctl("graceful-stop")
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if not _alive(pid):
+            if not alive(pid):
                 break
             time.sleep(0.05)
         else:
@@ -1055,7 +1055,7 @@ def _report_blocks(text):
     return ["\n".join(b) for b in blocks]
 
 
-def _alive(pid):
+def alive(pid):
     try:
         os.kill(pid, 0)
     except OSError as e:
@@ -1081,7 +1081,7 @@ def _demo(args):
     else:
         gen = Path(tempfile.mkdtemp(prefix="mod_batch-demo-"))
     server = Httpd(gen, "main", module=module, port=args.port, log_level="info")
-    if server.pid() and _alive(server.pid()):
+    if server.pid() and alive(server.pid()):
         server.stop()
     server.prepare()
     try:
