@@ -31,6 +31,7 @@
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
 #include "mod_batch_serve.h"
+#include "mod_batch_startup.h"
 #include "mod_batch_status.h"
 #include "mod_batch_subreq.h"
 #include "mod_batch_threads.h"
@@ -69,16 +70,17 @@ static int batch_handler(request_rec *r)
 
 /* Names the module in the server's version string (ServerTokens Full,
  * mod_info) on every configuration pass, and in the error log once the
- * server really starts or restarts (not on the pre-config pass). */
+ * server really starts or restarts (not on the pre-config pass), with its
+ * batch locations at LogLevel batch:info. */
 static int batch_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     (void)plog;
-    (void)ptemp;
     ap_add_version_component(pconf, BATCH_PRODUCT);
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, BATCH_LOGNO(2300)
                      "%s loaded", BATCH_PRODUCT);
+        batch_startup_log_locations(ptemp, s);
     }
     return OK;
 }

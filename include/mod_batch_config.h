@@ -78,5 +78,10 @@ typedef struct batch_settings_t {
 } batch_settings_t;
 
 void batch_settings_get(request_rec *r, batch_settings_t *s);
+/* The settings conf gives in server srv, defaults applied; no location. */
+void batch_settings_of(const batch_dir_conf_t *conf, const server_rec *srv,
+                       apr_pool_t *p, batch_settings_t *s);
+/* The settings as directives, "BatchMaxOperations 100, ...", for the log. */
+const char *batch_settings_text(apr_pool_t *p, const batch_settings_t *s);
 
 #endif /* MOD_BATCH_CONFIG_H */

@@ -31,5 +31,8 @@ void batch_status_refused(const server_rec *s);
 /* parallel: the op runs on a worker thread of its batch */
 void batch_status_op_begin(const server_rec *s, int parallel);
 void batch_status_op_end(const server_rec *s, int parallel, int status);
+/* The worker running the batch shows this request on server-status (an
+ * operation while it runs, then the batch again). */
+void batch_status_show_request(request_rec *shown);
 
 #endif /* MOD_BATCH_STATUS_H */

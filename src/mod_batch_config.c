@@ -461,22 +461,20 @@ static const char *section_path(request_rec *r)
     return core->r ? NULL : core->d;
 }
 
-void batch_settings_get(request_rec *r, batch_settings_t *s)
+void batch_settings_of(const batch_dir_conf_t *conf, const server_rec *srv,
+                       apr_pool_t *p, batch_settings_t *s)
 {
-    const batch_dir_conf_t *conf =
-        ap_get_module_config(r->per_dir_config, &batch_module);
-
     s->limits.max_operations = conf->max_operations != UNSET
                                ? conf->max_operations
                                : DEFAULT_MAX_OPERATIONS;
     s->limits.allow_methods = conf->allow_methods
                               ? conf->allow_methods
-                              : batch_default_allow_methods(r->pool);
+                              : batch_default_allow_methods(p);
     s->limits.base_url = conf->base_url;
     s->limits.base_slash = conf->base_slash;
-    s->limits.max_target = r->server->limit_req_line;
-    s->limits.max_headers = r->server->limit_req_fields;
-    s->limits.max_header_size = r->server->limit_req_fieldsize;
+    s->limits.max_target = srv->limit_req_line;
+    s->limits.max_headers = srv->limit_req_fields;
+    s->limits.max_header_size = srv->limit_req_fieldsize;
     s->max_request_size = conf->max_request_size != UNSET
                           ? conf->max_request_size
                           : DEFAULT_MAX_REQUEST_SIZE;
@@ -496,5 +494,54 @@ void batch_settings_get(request_rec *r, batch_settings_t *s)
     s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
     s->dialect = conf->dialect;
     s->formats = conf->formats ? conf->formats : BATCH_FORMATS_DEFAULT;
+    s->location = NULL;
+}
+
+void batch_settings_get(request_rec *r, batch_settings_t *s)
+{
+    batch_settings_of(ap_get_module_config(r->per_dir_config, &batch_module),
+                      r->server, r->pool, s);
     s->location = section_path(r);
+}
+
+static const char *on_off(int on)
+{
+    return on ? "On" : "Off";
+}
+
+/* BatchTimeout as the directive takes it: whole seconds, or 500ms */
+static const char *timeout_text(apr_pool_t *p, apr_interval_time_t t)
+{
+    if (t % APR_USEC_PER_SEC == 0) {
+        return apr_psprintf(p, "%" APR_TIME_T_FMT, apr_time_sec(t));
+    }
+    return apr_psprintf(p, "%" APR_TIME_T_FMT "ms", apr_time_as_msec(t));
+}
+
+static const char *base_url_text(apr_pool_t *p, const batch_limits_t *l)
+{
+    if (!l->base_url) {
+        return "none";
+    }
+    return l->base_slash ? apr_pstrcat(p, l->base_url, " LeadingSlash=base",
+                                       NULL)
+                         : l->base_url;
+}
+
+const char *batch_settings_text(apr_pool_t *p, const batch_settings_t *s)
+{
+    return apr_psprintf(
+        p, "BatchMaxOperations %d, BatchMaxRequestSize %" APR_OFF_T_FMT
+        ", BatchMaxOperationResponseSize %" APR_OFF_T_FMT ", BatchMaxMemory %"
+        APR_OFF_T_FMT ", BatchAllowMethods %s, BatchBaseURL %s, "
+        "BatchTimeout %s, BatchConcurrency %d, BatchDialect %s, "
+        "BatchFormats %s, BatchInheritHeaders %s, BatchLogOperations %s, "
+        "BatchServerTiming %s", s->limits.max_operations,
+        s->max_request_size, s->max_op_response_size, s->max_memory,
+        apr_array_pstrcat(p, s->limits.allow_methods, ' '),
+        base_url_text(p, &s->limits), timeout_text(p, s->timeout),
+        s->concurrency, s->dialect ? s->dialect->name : "auto",
+        batch_request_formats_text(p, s->formats),
+        on_off(s->inherit_headers), on_off(s->log_operations),
+        on_off(s->server_timing));
 }

@@ -160,11 +160,13 @@ static batch_result_t *not_run(exec_t *x, int i, apr_pool_t *p)
         }
     }
     if (over_budget(x)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(2002)
-                      "operation %s not run: the batch holds %"
+        /* a limit of the server, as BatchTimeout's 504 */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, x->r, BATCH_LOGNO(2002)
+                      "operation %s of batch %s not run: the batch holds %"
                       APR_SIZE_T_FMT " bytes of answers (BatchMaxMemory %"
-                      APR_OFF_T_FMT ")", op->id,
-                      x->held_bytes + x->kept_bytes, x->settings->max_memory);
+                      APR_OFF_T_FMT "); answered 503", op->id,
+                      x->run->batch_id, x->held_bytes + x->kept_bytes,
+                      x->settings->max_memory);
         return op_error(p, HTTP_SERVICE_UNAVAILABLE, BATCH_E_MEMORY,
                         apr_psprintf(p, "operation %s was not run: the batch "
                         "already holds more answers than BatchMaxMemory "
@@ -471,14 +473,16 @@ static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
                                 kept_value, &answers, &err);
     if (!copy) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1600)
-                      "operation %s not run: %s", op->id, err->message);
+                      "operation %s of batch %s not run: %s; answered %d",
+                      op->id, x->run->batch_id, err->message, err->status);
         *res = op_error(p, err->status, err->code, apr_psprintf(
             p, "operation %s was not run: %s", op->id, err->message));
         return NULL;
     }
     if ((err = check_resolved(x, copy, p))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1601)
-                      "operation %s not run: %s", op->id, err->message);
+                      "operation %s of batch %s not run: %s; answered %d",
+                      op->id, x->run->batch_id, err->message, err->status);
         *res = op_error(p, err->status, err->code, apr_psprintf(
             p, "with its result references substituted, %s",
             err->message));

@@ -34,6 +34,7 @@
 #include <http_config.h>
 #include <http_protocol.h>
 #include <mod_status.h>
+#include <scoreboard.h>
 
 #include "mod_batch_status.h"
 #include "mod_batch.h"
@@ -121,6 +122,21 @@ void batch_status_op_end(const server_rec *s, int parallel, int status)
             apr_atomic_inc32(&stats->failed);
         }
     }
+}
+
+/* The request a worker's scoreboard slot shows (scoreboard.c
+ * ap_update_child_status: its request line, client and virtual host under
+ * ExtendedStatus), its status kept. Only on the batch's own connection: a
+ * secondary connection's thread has no slot of its own. */
+void batch_status_show_request(request_rec *shown)
+{
+    conn_rec *c = shown->connection;
+    worker_score *ws;
+
+    if (c->master || !(ws = ap_get_scoreboard_worker(c->sbh))) {
+        return;
+    }
+    ap_update_child_status(c->sbh, ws->status, shown);
 }
 
 typedef struct figure_t {

@@ -200,10 +200,11 @@ static void refuse_over_read_limits(request_rec *r, const batch_run_t *run,
     int status = over_read_limits(r, &why);
 
     if (status != OK) {
+        /* the request line last: the error log cuts a long line */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, BATCH_LOGNO(2103)
-                      "operation %s (%s) of batch %s not run: %s; "
-                      "answered %d", op->id, r->the_request, run->batch_id,
-                      why, status);
+                      "operation %s of batch %s not run: %s; answered %d "
+                      "(%s)", op->id, run->batch_id, why, status,
+                      r->the_request);
         r->status = status;
     }
 }
@@ -577,7 +578,8 @@ static batch_result_t *collect(request_rec *f, int status,
 /* httpd answers 500 rather than send a header with a bad name or a
  * control character in its value (http_filters.c); so does an op. */
 static batch_result_t *sendable(request_rec *f, const batch_op_t *op,
-                                batch_result_t *res, apr_pool_t *p)
+                                const char *batch_id, batch_result_t *res,
+                                apr_pool_t *p)
 {
     const char *bad = batch_first_bad_header(res->headers);
 
@@ -585,8 +587,9 @@ static batch_result_t *sendable(request_rec *f, const batch_op_t *op,
         return res;
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, f, BATCH_LOGNO(1003)
-                  "response header '%s' of operation %s contains invalid "
-                  "characters; answered 500", bad, op->id);
+                  "operation %s of batch %s: its response header '%s' "
+                  "contains invalid characters; answered 500", op->id,
+                  batch_id, bad);
     return batch_result_error(p, HTTP_INTERNAL_SERVER_ERROR,
                               "Internal Server Error",
                               BATCH_E_INVALID_RESPONSE, apr_psprintf(
@@ -702,7 +705,8 @@ static batch_result_t *run_subrequest(request_rec *rnew,
         target = final_request(rnew);
         status = target->status;
     }
-    return sendable(target, op, collect(target, status, cap, p), p);
+    return sendable(target, op, apr_table_get(rnew->notes, BATCH_ID_VAR),
+                    collect(target, status, cap, p), p);
 }
 
 /* BatchServerTiming: how long the op ran, in milliseconds, as one more
@@ -747,16 +751,18 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     if (rnew->status == HTTP_OK && rnew->handler
         && !strcmp(rnew->handler, BATCH_HANDLER)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(1001)
-                      "operation %s (%s) of batch %s targets a batch "
-                      "endpoint; not run", op->id, op->target,
-                      run->batch_id);
+                      "operation %s of batch %s targets a batch endpoint; "
+                      "not run, answered 508 (%s)", op->id, run->batch_id,
+                      op->target);
         res = batch_result_error(op_pool, HTTP_LOOP_DETECTED,
                                  "Loop Detected", BATCH_E_LOOP, apr_psprintf(
             op_pool, "operation %s targets a batch endpoint; batches do "
             "not nest", op->id));
     }
     else {
+        batch_status_show_request(rnew);
         res = run_subrequest(rnew, op, cap, op_pool);
+        batch_status_show_request(r);
     }
     res->elapsed = apr_time_now() - started;
     if (run->settings->server_timing) {

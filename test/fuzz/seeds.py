@@ -127,6 +127,17 @@ def emit_seeds():
                     b"\xff\x01\xff\x00\x05Teapot\xff\x04\x00\x01\x02\x03")
 
 
+def http1_seeds():
+    """The first byte: bit 0 for a HEAD request, the rest where to cut."""
+    yield "length", b"\x10HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    yield "chunked", (b"\x21HTTP/1.1 100 Continue\r\n\r\n"
+                      b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked"
+                      b"\r\nVary: a\r\n\r\n5;x=y\r\nhello\r\n0\r\n"
+                      b"T: 1\r\n\r\n")
+    yield "to-end", b"\x40HTTP/1.0 404 Not Found\nServer: x\n\nbody"
+    yield "head", b"\x01HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"
+
+
 HARNESSES = {
     "parse_json": json_seeds,
     "parse_multipart": multipart_seeds,
@@ -134,6 +145,7 @@ HARNESSES = {
     "validate": validate_seeds,
     "emit": emit_seeds,
     "reference": reference_seeds,
+    "http1": http1_seeds,
 }
 
 

@@ -22,7 +22,10 @@ figures; BatchServerTiming. Read from the real log files and status page,
 sequentially and under BATCH_CONCURRENCY."""
 
 import concurrent.futures
+import html
+import json
 import re
+import socket
 import time
 
 import pytest
@@ -70,6 +73,15 @@ def logged(httpd):
         '<Location "/timeout-batch">',
         "    SetHandler batch",
         "    BatchTimeout 1",
+        "</Location>",
+        '<Location "/budget-batch">',
+        "    SetHandler batch",
+        "    BatchConcurrency 1",
+        "    BatchMaxMemory 100000",
+        "</Location>",
+        'ScriptAlias /small-body "%s/cgi-bin/echo.cgi"' % d,
+        '<Location "/small-body">',
+        "    LimitRequestBody 16",
         "</Location>",
         "LoadModule status_module %s/mod_status.so" % MODULES_DIR,
         "ExtendedStatus On",
@@ -319,6 +331,90 @@ def test_answers_made_up_are_in_the_error_log(logged):
     assert "[batch:warn]" in big[0]
 
 
+def _made_up_lines(server, op_id, seconds=10):
+    """The error-log lines above debug about operation op_id, once there is
+    one."""
+    def lines():
+        return [x for x in server.error_log.read_text().splitlines()
+                if "operation %s " % op_id in x and ":debug]" not in x
+                and ":trace" not in x]
+
+    deadline = time.time() + seconds
+    found = lines()
+    while not found and time.time() < deadline:
+        time.sleep(0.05)
+        found = lines()
+    if found:
+        # a second line would be written with the first
+        time.sleep(0.2)
+        found = lines()
+    return found
+
+
+def _assert_one_line(server, batch_id, op_id, tag, level):
+    lines = _made_up_lines(server, op_id)
+    assert len(lines) == 1, lines
+    assert tag + ":" in lines[0] and "[batch:%s]" % level in lines[0], \
+        lines[0]
+    assert "batch %s" % batch_id in lines[0], lines[0]
+
+
+def test_each_answer_made_up_has_one_error_line_at_its_level(logged):
+    """warn for what the server failed at, info for what the client sent;
+    each line names the operation and its batch."""
+    tok = token()
+    many = {"X-Inh-%d" % i: "v" for i in range(60)}
+    long_target = "/static/a.txt?" + "p" * (8192 - len("GET  HTTP/1.1")
+                                           - len("/static/a.txt?"))
+    ops = [
+        {"id": "big" + tok, "method": "POST", "url": "/small-body",
+         "body": "x" * 17, "headers": {"Content-Type": "text/plain"}},
+        {"id": "line" + tok, "method": "GET", "url": long_target},
+        {"id": "fields" + tok, "method": "GET", "url": "/static/a.txt",
+         "headers": {"X-Own-%d" % i: "v" for i in range(50)}},
+        {"id": "nest" + tok, "method": "POST", "url": "/sneaky-batch"},
+        {"id": "cut" + tok, "method": "GET", "url": "/proxy/cut?cut=5000"},
+        {"id": "txt" + tok, "method": "GET", "url": "/static/a.txt"},
+        {"id": "ref" + tok, "method": "GET",
+         "url": "/static/a.txt?v={result=txt%s:$}" % tok},
+        {"id": "ctl" + tok, "method": "GET", "url": "/cgi/badheader.cgi"},
+    ]
+    res = post_batch(logged, ops, path="/batch?t=" + tok, headers=many)
+    assert [res[o["id"]]["status"] for o in ops] == \
+        [413, 414, 400, 508, 502, 200, 424, 500], res
+    batch_id = _batch_id(logged, tok)
+    for op_id, tag, level in [("big", "BATCH2102", "info"),
+                              ("line", "BATCH2103", "info"),
+                              ("fields", "BATCH2103", "info"),
+                              ("nest", "BATCH1001", "warn"),
+                              ("cut", "BATCH2455", "warn"),
+                              ("ref", "BATCH1600", "info"),
+                              ("ctl", "BATCH1003", "error")]:
+        _assert_one_line(logged, batch_id, op_id + tok, tag, level)
+    assert _made_up_lines(logged, "txt" + tok, seconds=0) == []
+
+    tok = token()
+    ops = [{"id": "gone" + tok, "method": "GET", "url": "/static/missing"},
+           {"id": "stopped" + tok, "method": "GET", "url": "/static/a.txt",
+            "dependsOn": ["gone" + tok]}]
+    res = post_batch(logged, ops, path="/batch?t=" + tok, on_error="stop")
+    assert res["stopped" + tok]["status"] == 424
+    _assert_one_line(logged, _batch_id(logged, tok), "stopped" + tok,
+                     "BATCH2452", "info")
+
+    # "first" waits for "last", so the big answer before it is held
+    tok = token()
+    ops = [{"id": "first" + tok, "method": "GET", "url": "/static/a.txt",
+            "dependsOn": ["last" + tok]},
+           {"id": "held" + tok, "method": "GET", "url": "/static/big.txt"},
+           {"id": "last" + tok, "method": "GET", "url": "/static/a.txt"}]
+    res = post_batch(logged, ops, path="/budget-batch?t=" + tok)
+    assert [res[o["id"]]["status"] for o in ops] == [424, 200, 503], res
+    batch_id = _batch_id(logged, tok)
+    _assert_one_line(logged, batch_id, "last" + tok, "BATCH2002", "warn")
+    _assert_one_line(logged, batch_id, "first" + tok, "BATCH2453", "info")
+
+
 def test_debug_traces_each_operation_with_its_duration(logged):
     tok = token()
     ok_batch(logged, [{"id": "traced" + tok, "method": "GET",
@@ -374,6 +470,69 @@ def test_status_page_shows_operations_in_flight_and_in_parallel(logged):
     assert seen["BatchOperationsInFlight"] >= 3
     idle = _status(logged)
     assert idle["BatchOperationsInParallel"] == 0
+
+
+def _workers_showing(server, wanted, seconds=5):
+    """The request lines of the server-status page (HTML, ExtendedStatus
+    On) once one of them has wanted."""
+    deadline = time.time() + seconds
+    shown = ""
+    while time.time() < deadline:
+        shown = html.unescape(requests.get(server.url("/server-status"),
+                                           timeout=10).text)
+        if wanted in shown:
+            break
+        time.sleep(0.05)
+    return shown
+
+
+def test_worker_shows_the_operation_in_progress_then_the_batch(logged):
+    """The worker running a batch one operation at a time shows each
+    operation's request line on server-status while it runs, and the
+    batch's again after it."""
+    tok = token()
+    slow = "/cgi/sleep.cgi?ms=1500&t=" + tok
+    # more than the kernel's socket buffers take (net.ipv4.tcp_wmem)
+    big = "/cgi/big.cgi?n=8000000&t=" + tok
+    body = json.dumps({"requests": [
+        {"id": "big", "method": "GET", "url": big},
+        {"id": "slow", "method": "GET", "url": slow}]}).encode()
+    batch_line = "POST /sequential-batch?t=%s HTTP/1.1" % tok
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # a client that does not read yet holds the batch in its write of the
+    # big answer, after that operation
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(30)
+    sock.connect(("127.0.0.1", logged.port))
+    try:
+        sock.sendall(("POST /sequential-batch?t=%s HTTP/1.1\r\n"
+                      "Host: %s\r\nContent-Type: application/json\r\n"
+                      "Content-Length: %d\r\nConnection: close\r\n\r\n"
+                      % (tok, logged.host_header, len(body))).encode()
+                     + body)
+        time.sleep(0.5)
+        held = _workers_showing(logged, batch_line)
+        assert batch_line in held
+        assert "GET %s HTTP/1.1" % big not in held
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            reading = pool.submit(_read_all, sock)
+            running = _workers_showing(logged, "GET %s HTTP/1.1" % slow)
+            answer = reading.result()
+    finally:
+        sock.close()
+    assert "GET %s HTTP/1.1" % slow in running
+    assert batch_line not in running
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b'"slow"' in answer
+
+
+def _read_all(sock):
+    chunks = []
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
 
 
 def test_server_timing_on_each_answer(logged):

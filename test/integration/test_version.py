@@ -13,13 +13,16 @@
 # limitations under the License.
 
 """The version of configure.ac, as the running module shows it: one notice
-at startup and a component of the server's version string."""
+at startup, a component of the server's version string, mod_info's page;
+and at LogLevel batch:info one line per batch location with its effective
+settings."""
 
 import re
 
+import pytest
 import requests
 
-from httpd import REPO
+from httpd import CONCURRENCY, MODULES_DIR, REPO
 from support import TIMEOUT, reconfigured
 
 
@@ -53,3 +56,118 @@ def test_debian_changelog_packages_this_version():
     first = (REPO / "debian" / "changelog").read_text().splitlines()[0]
     upstream = re.match(r"libapache2-mod-batch \(([^-)]+)-\d+\)", first)
     assert upstream and upstream.group(1) == configure_version(), first
+
+
+LOCATION = re.compile(r"BATCH2301: batch location <(\w+) ([^>]+)>"
+                      r"(?: in virtual host (\S+))? \(([^)]+)\): (.*)$")
+
+
+def _locations(log):
+    """{(kind, path, vhost): (place, {directive: value})} of the startup
+    lines."""
+    found = {}
+    for line in log.splitlines():
+        m = LOCATION.search(line)
+        if m:
+            key = (m.group(1), m.group(2), m.group(3))
+            assert key not in found, "listed twice: %s" % line
+            settings = dict(x.split(" ", 1) for x in m.group(5).split(", "))
+            found[key] = (m.group(4), settings, line)
+    return found
+
+
+def test_startup_lists_batch_locations_with_effective_settings(server):
+    if server.module is None:
+        pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
+    start = server.log_size()
+    extra = [
+        "LogLevel warn batch:info",
+        "BatchMaxMemory 2097152",
+        '<Location "/startup-batch">',
+        "    SetHandler batch",
+        "    BatchMaxOperations 7",
+        "    BatchTimeout 1500ms",
+        "    BatchLogOperations Off",
+        "    BatchFormats json",
+        "    BatchDialect keyed",
+        "</Location>",
+        '<Location "/not-a-batch">',
+        "    SetHandler default-handler",
+        "    BatchMaxOperations 9",
+        "</Location>",
+        "<VirtualHost 127.0.0.1:%d>" % server.port,
+        "    ServerName vhost.test",
+        '    <Location "/vhost-batch">',
+        '        SetHandler "batch"',
+        "        BatchServerTiming On",
+        "    </Location>",
+        "</VirtualHost>",
+    ]
+    with reconfigured(server, server_extra=extra):
+        log = server.log_since(start)
+        lines = server.conf_file.read_text().splitlines()
+    conf = str(server.conf_file)
+    found = _locations(log)
+    place, own, line = found[("Location", "/startup-batch", None)]
+    assert "[batch:info]" in line
+    assert place.startswith(conf + ":"), place
+    assert lines[int(place.rsplit(":", 1)[1]) - 1].strip() == \
+        "SetHandler batch", place
+    assert own["BatchMaxOperations"] == "7"
+    assert own["BatchTimeout"] == "1500ms"
+    assert own["BatchLogOperations"] == "Off"
+    assert own["BatchFormats"] == "json"
+    assert own["BatchDialect"] == "keyed"
+    # from the server level
+    assert own["BatchMaxMemory"] == "2097152"
+    _, usual, _ = found[("Location", "/batch", None)]
+    assert usual == dict(usual, **{
+        "BatchMaxOperations": "100", "BatchMaxRequestSize": "1048576",
+        "BatchMaxOperationResponseSize": "10485760",
+        "BatchMaxMemory": "2097152",
+        "BatchAllowMethods": "GET HEAD POST PUT PATCH DELETE OPTIONS",
+        "BatchBaseURL": "none", "BatchTimeout": "0",
+        "BatchConcurrency": str(max(CONCURRENCY, 1)),
+        "BatchDialect": "auto", "BatchFormats": "json multipart",
+        "BatchInheritHeaders": "On", "BatchLogOperations": "On",
+        "BatchServerTiming": "Off"})
+    assert found[("Location", "/based-batch", None)][1]["BatchBaseURL"] \
+        == "/static"
+    assert found[("Location", "/pair-timeout-batch", None)][1][
+        "BatchTimeout"] == "1"
+    # a <Directory> whose SetHandler is batch (behind an Alias)
+    assert ("Directory", "%s/alias-batch/" % server.dir, None) in found
+    vhost = found[("Location", "/vhost-batch",
+                   "vhost.test:%d" % server.port)][1]
+    assert vhost["BatchServerTiming"] == "On"
+    assert not [k for k in found if k[1] == "/not-a-batch"]
+    # the main server's locations are listed once, not again per vhost
+    assert not [k for k in found if k[1] == "/batch" and k[2]]
+
+
+def test_startup_lists_no_location_below_log_level_info(server):
+    start = server.log_size()
+    with reconfigured(server, server_extra=["LogLevel warn batch:notice"]):
+        log = server.log_since(start)
+    assert "BATCH2300:" in log
+    assert "BATCH2301:" not in log
+
+
+def test_mod_info_shows_the_version_and_the_module(server):
+    if server.module is None:
+        pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
+    product = "mod_batch/" + configure_version()
+    extra = ["LoadModule info_module %s/mod_info.so" % MODULES_DIR,
+             '<Location "/server-info">', "    SetHandler server-info",
+             "</Location>", "ServerTokens Prod"]
+    with reconfigured(server, server_extra=extra):
+        settings = requests.get(server.url("/server-info?server"),
+                                timeout=TIMEOUT).text
+        listing = requests.get(server.url("/server-info?list"),
+                               timeout=TIMEOUT).text
+        module = requests.get(server.url("/server-info?mod_batch.c"),
+                              timeout=TIMEOUT).text
+    # the full description, whatever ServerTokens says
+    assert re.search(r"Server Version:.*%s" % re.escape(product), settings)
+    assert "mod_batch.c" in listing
+    assert "BatchMaxOperations" in module
