@@ -46,8 +46,10 @@ apr_status_t batch_threads_take(batch_threads_t *t, batch_thread_t **th);
 /* The allocator (with a mutex) for the memory of th's jobs. */
 apr_allocator_t *batch_thread_allocator(batch_thread_t *th);
 
-/* Gives th, taken before, its job; th is idle again once job returns. */
-void batch_thread_run(batch_thread_t *th, batch_job_fn *job, void *ctx);
+/* Gives th, taken before, its job: th runs job, is idle again, then runs
+ * done (which tells the caller). */
+void batch_thread_run(batch_thread_t *th, batch_job_fn *job,
+                      batch_job_fn *done, void *ctx);
 
 /* The process's dummy socket (in core's conn config of secondary
  * connections); never read or written. */

@@ -153,14 +153,21 @@ static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
     t->parent = NULL;
 }
 
+/* batch_job_fn: the job a pool thread runs */
+static void run_on_thread(void *ctx, apr_thread_t *thread, int slot)
+{
+    run_task(ctx, thread, slot);
+}
+
 /* batch_job_fn, or in the request thread: t is not touched once it is in
  * w->done, where the request thread may take it and free it. */
-static void run_and_hand_back(void *ctx, apr_thread_t *thread, int slot)
+static void hand_back(void *ctx, apr_thread_t *thread, int slot)
 {
     op_task_t *t = ctx;
     batch_workers_t *w = t->w;
 
-    run_task(t, thread, slot);
+    (void)thread;
+    (void)slot;
     apr_thread_mutex_lock(w->lock);
     queue_push(&w->done, t);
     w->running--;
@@ -210,7 +217,7 @@ void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
     w->running++;
     apr_thread_mutex_unlock(w->lock);
     if (th) {
-        batch_thread_run(th, run_and_hand_back, t);
+        batch_thread_run(th, run_on_thread, hand_back, t);
         return;
     }
     if (rv == APR_EAGAIN) {
@@ -223,7 +230,8 @@ void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
                       "could not start a thread; operation %s runs in the "
                       "request's own thread", op->id);
     }
-    run_and_hand_back(t, w->r->connection->current_thread, 0);
+    run_task(t, w->r->connection->current_thread, 0);
+    hand_back(t, NULL, 0);
 }
 
 int batch_workers_wait(batch_workers_t *w, batch_result_t **res,

@@ -77,6 +77,7 @@ struct batch_thread_t {
     apr_thread_mutex_t *lock;   /* guards the fields below */
     apr_thread_cond_t *wake;    /* a job, or quit */
     batch_job_fn *job;          /* NULL unless given and not yet begun */
+    batch_job_fn *done;
     void *ctx;
     int quit;
 };
@@ -125,19 +126,24 @@ static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
 {
     batch_thread_t *slot = data;
     batch_threads_t *t = slot->t;
-    batch_job_fn *job;
+    batch_job_fn *job, *done;
     void *ctx;
 
     apr_thread_mutex_lock(slot->lock);
     while (wait_for_job(slot)) {
         job = slot->job;
+        done = slot->done;
         ctx = slot->ctx;
         slot->job = NULL;
         apr_thread_mutex_unlock(slot->lock);
         job(ctx, thread, slot->id);
+        /* idle before the caller hears of it: a batch that starts its
+         * next operation then finds this thread free, so the threads
+         * taken never outnumber the operations in flight */
         apr_thread_mutex_lock(t->lock);
         t->idle[t->nidle++] = slot;
         apr_thread_mutex_unlock(t->lock);
+        done(ctx, thread, slot->id);
         apr_thread_mutex_lock(slot->lock);
     }
     apr_thread_mutex_unlock(slot->lock);
@@ -206,10 +212,12 @@ apr_status_t batch_threads_take(batch_threads_t *t, batch_thread_t **slotp)
     return rv;
 }
 
-void batch_thread_run(batch_thread_t *slot, batch_job_fn *job, void *ctx)
+void batch_thread_run(batch_thread_t *slot, batch_job_fn *job,
+                      batch_job_fn *done, void *ctx)
 {
     apr_thread_mutex_lock(slot->lock);
     slot->job = job;
+    slot->done = done;
     slot->ctx = ctx;
     apr_thread_cond_signal(slot->wake);
     apr_thread_mutex_unlock(slot->lock);

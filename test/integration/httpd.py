@@ -60,15 +60,16 @@ BIG_FILE_SIZE = 1024 * 1024
 
 BUILD_HINT = "build the module first: autoreconf -fi && ./configure && make"
 
-# Sanitizer runs (build/test-sanitized-httpd.sh): the runtime libraries to
-# preload into apache2 for a module built with -fsanitize, and the APR pool
-# shim (test/support/pool_shim.c), space-separated.
-# ASAN_OPTIONS (with a log_path into the server's directory added),
-# LSAN_OPTIONS and UBSAN_OPTIONS pass on from the environment.
+# Sanitizer runs (build/test-sanitized-httpd.sh, build/test-tsan-httpd.sh):
+# the runtime libraries to preload into apache2 for a module built with
+# -fsanitize, and the APR pool shim (test/support/pool_shim.c),
+# space-separated. ASAN_OPTIONS and TSAN_OPTIONS (each with a log_path into
+# the server's directory added), LSAN_OPTIONS and UBSAN_OPTIONS pass on
+# from the environment.
 PRELOAD = os.environ.get("BATCH_HTTPD_PRELOAD", "").strip()
 # The first line of a sanitizer report
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                     ": runtime error: ")
+                     ": runtime error: ", "WARNING: ThreadSanitizer")
 REPORT_MAX_LINES = 100
 # BATCH_CONCURRENCY=N (N > 1) sets BatchConcurrency N for every batch
 # endpoint of the main server, to run the whole suite in parallel mode.
@@ -873,9 +874,10 @@ class Httpd:
             # sanitizer runtime refuses: no conf.d, so no shared extensions
             # (api.php needs only what is built in).
             env["PHP_INI_SCAN_DIR"] = ""
-        own = "log_path=%s" % (self.sanitizer_dir / "asan")
-        env["ASAN_OPTIONS"] = ":".join(
-            x for x in (env.get("ASAN_OPTIONS"), own) if x)
+        for name in ("asan", "tsan"):
+            var = name.upper() + "_OPTIONS"
+            own = "log_path=%s" % (self.sanitizer_dir / name)
+            env[var] = ":".join(x for x in (env.get(var), own) if x)
         return env
 
     def new_sanitizer_reports(self):
