@@ -40,38 +40,10 @@ apxs=${APXS:-$(command -v apxs || true)}
 [ -n "$apxs" ] || { echo "apxs not found: install apache2-dev" >&2; exit 1; }
 out=build/tsan
 module=$out/mod_batch.so
+# shellcheck source=build/sanitizer-common.sh
+. build/sanitizer-common.sh
 
-build_module() {
-    local apr_config apu_config version
-    version=$(sed -n 's/^AC_INIT(\[mod_batch\], \[\([^]]*\)\])$/\1/p' configure.ac)
-    apr_config=$("$apxs" -q APR_CONFIG)
-    apu_config=$("$apxs" -q APU_CONFIG)
-    echo "== building $module (ThreadSanitizer)"
-    mkdir -p "$out"
-    # shellcheck disable=SC2046  # the config tools print several flags
-    gcc -shared -fPIC -g -O1 -fno-omit-frame-pointer -fsanitize=thread \
-        -Wall -Wextra -Werror -std=gnu99 -DBATCH_VERSION="\"$version\"" \
-        -Iinclude -I"$("$apxs" -q INCLUDEDIR)" \
-        $("$apr_config" --cppflags --includes) $("$apu_config" --includes) \
-        $(pkg-config --cflags json-c) \
-        -o "$module" mod_batch.c src/*.c $(pkg-config --libs json-c)
-}
-
-# Prints every report of the run and fails if there is one:
-# test/integration/httpd.py has TSan write them in
-# <server dir>/logs/sanitizer/.
-check_reports() {
-    local found=0 f
-    while IFS= read -r -d '' f; do
-        found=1
-        echo "---- $f" >&2
-        cat "$f" >&2
-    done < <(find "$1" -path '*/logs/sanitizer/*' -type f -print0 | sort -z)
-    [ "$found" -eq 0 ] || echo "== ThreadSanitizer reports: see above" >&2
-    [ "$found" -eq 0 ]
-}
-
-build_module
+build_sanitized_module "$module" ThreadSanitizer -fsanitize=thread
 libtsan=$(gcc -print-file-name=libtsan.so)
 [ "$libtsan" != libtsan.so ] || { echo "gcc has no libtsan.so" >&2; exit 1; }
 
@@ -92,7 +64,10 @@ status=0
 /usr/bin/python3 -m pytest -q -p no:cacheprovider --basetemp="$basetemp" \
     test/integration/test_concurrency.py test/integration/test_thread_pool.py \
     test/integration/test_connections.py "$@" || status=$?
-check_reports "$basetemp" || status=1
+if ! report_files "$basetemp"; then
+    echo "== ThreadSanitizer reports: see above" >&2
+    status=1
+fi
 if [ "$status" -eq 0 ]; then
     echo "== no ThreadSanitizer report"
     [ -n "${BATCH_TSAN_BASETEMP:-}" ] || rm -rf "$basetemp"
