@@ -32,7 +32,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-300}
 harnesses=(${FUZZ_ONLY:-parse_json parse_multipart parse_dialects validate
-            emit reference http1})
+            emit reference http1 cookie})
 # the core's sources: Makefile.am's list, which make passes
 read -r -a core_src <<<"${FUZZ_SOURCES:?run through make fuzz}"
 core_src+=(test/support/pool_shim.c)

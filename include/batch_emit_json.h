@@ -46,6 +46,10 @@ json_object *batch_emit_headers_object(apr_pool_t *p,
 json_object *batch_emit_set_cookies(apr_pool_t *p,
                                     const apr_table_t *headers);
 #define BATCH_SET_COOKIES "setCookies"
+/* Adds the BATCH_SET_COOKIES member to entry when headers hold a
+ * Set-Cookie: every dialect's answer keeps them (BatchCookieJar). */
+void batch_emit_add_set_cookies(apr_pool_t *p, json_object *entry,
+                                const apr_table_t *headers);
 /* A header value as UTF-8: bytes that are not are read as Latin-1. */
 const char *batch_emit_header_utf8(apr_pool_t *p, const char *v);
 /* Writes res's body as one JSON string: the text, or the base64 text of

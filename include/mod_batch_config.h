@@ -35,6 +35,7 @@ typedef struct batch_dir_conf_t {
     int base_slash;                     /* LeadingSlash=base */
     int base_url_set;
     int inherit_headers;
+    int cookie_jar;
     int log_operations;
     int server_timing;
     apr_interval_time_t timeout;        /* 0: none */
@@ -66,6 +67,7 @@ typedef struct batch_settings_t {
      * kept for references) above which no operation starts */
     apr_off_t max_memory;
     int inherit_headers;
+    int cookie_jar;                     /* BatchCookieJar */
     int log_operations;                 /* BatchLogOperations */
     int server_timing;                  /* BatchServerTiming */
     apr_interval_time_t timeout;        /* BatchTimeout; 0: none */

@@ -141,6 +141,7 @@ static apr_status_t array_result(batch_emit_t *e, const batch_op_t *op,
     entry = batch_json_own(p, json_object_new_object());
     json_object_object_add(entry, "responseCode",
                            json_object_new_int(res->status));
+    batch_emit_add_set_cookies(p, entry, res->headers);
     rv = batch_emit_separator(e, ",");
     if (rv == APR_SUCCESS) {
         rv = batch_emit_entry(e->bb, p, entry, "responseBody", res);

@@ -158,6 +158,7 @@ static apr_status_t keyed_result(batch_emit_t *e, const batch_op_t *op,
     json_object_object_add(time, "unit",
                            json_object_new_string("microseconds"));
     json_object_object_add(entry, "time", time);
+    batch_emit_add_set_cookies(p, entry, res->headers);
     rv = batch_emit_separator(e, ",");
     if (rv == APR_SUCCESS) {
         rv = apr_brigade_putstrs(e->bb, NULL, NULL,

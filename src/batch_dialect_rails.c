@@ -227,7 +227,7 @@ static apr_status_t rails_result(batch_emit_t *e, const batch_op_t *op,
                                  const batch_result_t *res)
 {
     apr_pool_t *p;
-    json_object *entry, *headers, *cookies;
+    json_object *entry, *headers;
     int quiet = op->silent && res->status >= 200 && res->status < 300;
     apr_status_t rv;
 
@@ -243,9 +243,7 @@ static apr_status_t rails_result(batch_emit_t *e, const batch_op_t *op,
         else {
             json_object_put(headers);
         }
-        if ((cookies = batch_emit_set_cookies(p, res->headers))) {
-            json_object_object_add(entry, BATCH_SET_COOKIES, cookies);
-        }
+        batch_emit_add_set_cookies(p, entry, res->headers);
     }
     rv = batch_emit_separator(e, ",");
     if (rv == APR_SUCCESS) {

@@ -82,6 +82,16 @@ json_object *batch_emit_set_cookies(apr_pool_t *p,
     return ctx.list;
 }
 
+void batch_emit_add_set_cookies(apr_pool_t *p, json_object *entry,
+                                const apr_table_t *headers)
+{
+    json_object *cookies = batch_emit_set_cookies(p, headers);
+
+    if (cookies) {
+        json_object_object_add(entry, BATCH_SET_COOKIES, cookies);
+    }
+}
+
 /* What JSON must escape in a string (RFC 8259 section 7), which json-c
  * does; most strings have none and are written as they are. */
 static int needs_escape(const char *s, apr_size_t len)

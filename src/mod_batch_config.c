@@ -57,6 +57,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->max_op_response_size = UNSET;
     conf->max_memory = UNSET;
     conf->inherit_headers = UNSET;
+    conf->cookie_jar = UNSET;
     conf->log_operations = UNSET;
     conf->server_timing = UNSET;
     conf->timeout = UNSET;
@@ -78,6 +79,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(max_memory, UNSET);
     MERGE(allow_methods, NULL);
     MERGE(inherit_headers, UNSET);
+    MERGE(cookie_jar, UNSET);
     MERGE(log_operations, UNSET);
     MERGE(server_timing, UNSET);
     MERGE(timeout, UNSET);
@@ -370,6 +372,15 @@ static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+static const char *set_cookie_jar(cmd_parms *cmd, void *dconf, int on)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    (void)cmd;
+    conf->cookie_jar = on;
+    return NULL;
+}
+
 static const char *set_log_operations(cmd_parms *cmd, void *dconf, int on)
 {
     batch_dir_conf_t *conf = dconf;
@@ -439,6 +450,10 @@ const command_rec batch_cmds[] = {
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
                  "(default On)"),
+    AP_INIT_FLAG("BatchCookieJar", set_cookie_jar, NULL,
+                 RSRC_CONF | ACCESS_CONF | OR_LIMIT,
+                 "give each operation the cookies set by the operations it "
+                 "depends on, as a browser would (default Off)"),
     AP_INIT_FLAG("BatchLogOperations", set_log_operations, NULL,
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "write one access-log line per operation, as for a "
@@ -486,6 +501,7 @@ void batch_settings_of(const batch_dir_conf_t *conf, const server_rec *srv,
     s->limits.max_body = (apr_size_t)s->max_request_size;
     s->inherit_headers = conf->inherit_headers != UNSET
                          ? conf->inherit_headers : 1;
+    s->cookie_jar = conf->cookie_jar != UNSET ? conf->cookie_jar : 0;
     s->log_operations = conf->log_operations != UNSET
                         ? conf->log_operations : 1;
     s->server_timing = conf->server_timing != UNSET

@@ -40,6 +40,7 @@
 #include "batch_validate.h"
 #include "mod_batch.h"
 #include "mod_batch_config.h"
+#include "mod_batch_cookie.h"
 #include "mod_batch_nesting.h"
 #include "mod_batch_oplog.h"
 #include "mod_batch_parallel.h"
@@ -87,6 +88,7 @@ typedef struct exec_t {
     int held;                   /* finished, waiting for an earlier one */
     int next_emit;
     int stopped;                /* onError stop after a failure */
+    batch_cookies_t *cookies;   /* BatchCookieJar; NULL: off */
     apr_time_t deadline;        /* BatchTimeout; 0: none */
     apr_time_t last_flush;
     apr_status_t write_rv;
@@ -314,6 +316,7 @@ static void finish(exec_t *x, int i, batch_result_t *res, apr_pool_t *pool)
     x->status[i] = res->status;
     x->held++;
     x->held_bytes += res->body_len;
+    batch_cookies_collect(x->cookies, i, res);
     if (x->kept[i].readers_left && res->status < 400) {
         keep_values(x, i, res);
     }
@@ -453,6 +456,16 @@ static batch_error_t *check_resolved(exec_t *x, batch_op_t *copy,
     return err ? err : batch_check_nesting(x->r, x->settings, copy, p);
 }
 
+/* The pool of the copy run as operation i, until its answer is written. */
+static apr_pool_t *copy_pool(exec_t *x, int i)
+{
+    if (!x->resolved[i]) {
+        apr_pool_create(&x->resolved[i], x->r->pool);
+        apr_pool_tag(x->resolved[i], "batch_resolved_op");
+    }
+    return x->resolved[i];
+}
+
 /* The operation to run as i: itself, or a copy with its result references
  * substituted, which lives until its answer is written. NULL and *res, in
  * p, when they cannot be. */
@@ -467,9 +480,7 @@ static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
     if (!op->refers_to) {
         return op;
     }
-    apr_pool_create(&x->resolved[i], x->r->pool);
-    apr_pool_tag(x->resolved[i], "batch_resolved_op");
-    copy = batch_ref_resolve_op(x->resolved[i], op, &x->settings->limits,
+    copy = batch_ref_resolve_op(copy_pool(x, i), op, &x->settings->limits,
                                 kept_value, &answers, &err);
     if (!copy) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1600)
@@ -493,11 +504,24 @@ static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
     return copy;
 }
 
+/* The operation to run as i: with its result references substituted and
+ * the cookies of its dependencies (BatchCookieJar). NULL and *res, in p,
+ * when it is not to run. */
+static const batch_op_t *op_to_run(exec_t *x, int i, apr_pool_t *p,
+                                   batch_result_t **res)
+{
+    const batch_op_t *op = resolved_op(x, i, p, res);
+
+    return op && x->cookies ? batch_cookies_apply(x->cookies, i, op,
+                                                  copy_pool(x, i), p, res)
+                            : op;
+}
+
 static void run_one(exec_t *x, int i)
 {
     apr_pool_t *p = op_pool(x);
     batch_result_t *res = not_run(x, i, p);
-    const batch_op_t *op = res ? NULL : resolved_op(x, i, p, &res);
+    const batch_op_t *op = res ? NULL : op_to_run(x, i, p, &res);
 
     release_references(x, i);
     if (op) {
@@ -553,7 +577,7 @@ static void start_ready(exec_t *x, parallel_t *par)
         int i = batch_schedule_take(par->schedule);
         apr_pool_t *p = op_pool(x);
         batch_result_t *res = not_run(x, i, p);
-        const batch_op_t *op = res ? NULL : resolved_op(x, i, p, &res);
+        const batch_op_t *op = res ? NULL : op_to_run(x, i, p, &res);
 
         release_references(x, i);
         par->started++;
@@ -648,6 +672,8 @@ int batch_execute(request_rec *r, const batch_settings_t *s, batch_t *batch,
     x.resolved = apr_pcalloc(r->pool, sizeof(*x.resolved) * (n ? n : 1));
     x.resolved_bytes = apr_pcalloc(r->pool,
                                    sizeof(*x.resolved_bytes) * (n ? n : 1));
+    x.cookies = batch_cookies_begin(r, s, batch, apr_table_get(
+        x.run->inherited, "Cookie"), x.run->batch_id);
     x.emit.pool = r->pool;
     x.emit.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     x.emit.flush = pass_on;

@@ -127,6 +127,17 @@ def emit_seeds():
                     b"\xff\x01\xff\x00\x05Teapot\xff\x04\x00\x01\x02\x03")
 
 
+def cookie_seeds():
+    """Flags (1: TLS), the batch's Cookie, the target, Set-Cookie lines."""
+    yield "session", (b"\x00sid=old; lang=en\n/w/index.php?title=a/b\n"
+                      b"sid=new; Path=/; HttpOnly; SameSite=Lax\n"
+                      b"token=1; Max-Age=60; Domain=.example.org\n"
+                      b"lang=; Expires=Thu, 01 Jan 1970 00:00:00 GMT\n")
+    yield "tls", (b"\x01\n/app/\ns=1; Secure; Path=/app\n"
+                  b"d=2; Domain=other.org\nbad\n=x\n"
+                  b"e=3; expires=Sunday, 06-Nov-94 08:49:37 GMT\n")
+
+
 def http1_seeds():
     """The first byte: bit 0 for a HEAD request, the rest where to cut."""
     yield "length", b"\x10HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
@@ -145,6 +156,7 @@ HARNESSES = {
     "validate": validate_seeds,
     "emit": emit_seeds,
     "reference": reference_seeds,
+    "cookie": cookie_seeds,
     "http1": http1_seeds,
 }
 

@@ -26,6 +26,7 @@ import time
 import pytest
 
 import httpd as harness
+from support import reconfigured
 
 # servers started in this session, for the error-log reports
 _SERVERS = []
@@ -170,6 +171,16 @@ def php_fpm(tmp_path_factory):
         pytest.fail(str(e), pytrace=False)
     yield fpm
     fpm.stop()
+
+
+@pytest.fixture(scope="module")
+def fpm_server(httpd, php_fpm):
+    """The main server with /fpm/*.php handed to php-fpm, for one test
+    module; the usual configuration is restored after it."""
+    if httpd.module is None:
+        pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
+    with reconfigured(httpd, server_extra=php_fpm.httpd_lines()):
+        yield httpd
 
 
 # --------------------------------------------------------------------------

@@ -456,9 +456,11 @@ class Httpd:
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(FIXTURES / sub, target)
-        # mod_php answers what php-fpm's vars.php answers (test_fidelity)
-        shutil.copy2(FIXTURES / "fpm" / "vars.php",
-                     self.dir / "php" / "vars.php")
+        # mod_php answers what php-fpm's vars.php answers (test_fidelity),
+        # and runs the same session app (test_cookie_jar)
+        for script in ("vars.php", "wiki.php"):
+            shutil.copy2(FIXTURES / "fpm" / script,
+                         self.dir / "php" / script)
         # the protected area also runs the echo CGI
         shutil.copy2(FIXTURES / "cgi-bin" / "echo.cgi",
                      self.dir / "htdocs" / "private" / "echo.cgi")
@@ -792,6 +794,11 @@ class Httpd:
                 "BatchConcurrency 2"])
             lines += self._batch_location("/pair-timeout-batch", [
                 "BatchConcurrency 2", "BatchTimeout 1"])
+            lines += self._batch_location("/jar-batch", ["BatchCookieJar On"])
+            lines += self._batch_location("/jar-parallel-batch", [
+                "BatchCookieJar On", "BatchConcurrency 8"])
+            lines += self._batch_location("/jar-noinherit-batch", [
+                "BatchCookieJar On", "BatchInheritHeaders Off"])
             if self.waf:
                 lines += self._modsecurity_lines()
         lines += [""] + list(server_extra)
@@ -810,6 +817,7 @@ class Httpd:
             "MaxRequestWorkers 10",
             'LoadModule php_module "%s"' % php,
             'Alias /php/ "%s/php/"' % d,
+            'SetEnv RECORD_FILE "%s"' % self.record_file,
             '<Directory "%s/php">' % d,
             "    Require all granted",
             '    <FilesMatch "\\.php$">',
@@ -819,6 +827,7 @@ class Httpd:
         ]
         if self.module:
             lines += self._batch_location("/batch", list(batch_extra))
+            lines += self._batch_location("/jar-batch", ["BatchCookieJar On"])
         lines += [""] + list(server_extra)
         return lines
 

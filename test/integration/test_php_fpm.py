@@ -20,18 +20,10 @@ credentials an operation was sent with, never the batch's
 import pytest
 import requests
 
-from support import GOOD_AUTH, TIMEOUT, basic, ok_batch, reconfigured
+from support import GOOD_AUTH, TIMEOUT, basic, ok_batch
 
 BOB = basic("bob", "builder")
 URL = "/fpm/whoami.php"
-
-
-@pytest.fixture(scope="module")
-def fpm_server(httpd, php_fpm):
-    if httpd.module is None:
-        pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
-    with reconfigured(httpd, server_extra=php_fpm.httpd_lines()):
-        yield httpd
 
 
 def whoami(server, headers):

@@ -533,6 +533,20 @@ static void test_array_emit(void **state)
         "{\"responseCode\":204,\"responseBody\":null}]");
 }
 
+/* the Set-Cookie headers, as rails and the canonical format keep them */
+static void test_array_emit_set_cookies(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_result_t *res = unit_result(p, 200, NULL, NULL);
+
+    apr_table_add(res->headers, "Set-Cookie", "a=1; Path=/");
+    apr_table_add(res->headers, "Set-Cookie", "b=2");
+    assert_string_equal(
+        emit_one(p, UNIT_FORMAT("array"), unit_op(p, "[0]"), res),
+        "[{\"responseCode\":200,\"setCookies\":[\"a=1; Path=/\",\"b=2\"],"
+        "\"responseBody\":null}]");
+}
+
 static void test_array_emit_empty(void **state)
 {
     assert_string_equal(unit_emit_json(UNIT_POOL(state), UNIT_FORMAT("array"),
@@ -657,6 +671,19 @@ static void test_keyed_emit_no_body(void **state)
         "\"microseconds\"},\"payload\":null}}");
 }
 
+static void test_keyed_emit_set_cookies(void **state)
+{
+    apr_pool_t *p = UNIT_POOL(state);
+    batch_result_t *res = unit_result(p, 200, NULL, NULL);
+
+    apr_table_add(res->headers, "Set-Cookie", "sid=x; HttpOnly");
+    assert_string_equal(
+        emit_one(p, UNIT_FORMAT("keyed"), unit_op(p, "login"), res),
+        "{\"login\":{\"code\":200,\"time\":{\"value\":0,\"unit\":"
+        "\"microseconds\"},\"setCookies\":[\"sid=x; HttpOnly\"],"
+        "\"payload\":null}}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +723,7 @@ int main(void)
         UNIT_TEST(test_array_not_array),
         UNIT_TEST(test_array_op_not_object),
         UNIT_TEST(test_array_emit),
+        UNIT_TEST(test_array_emit_set_cookies),
         UNIT_TEST(test_array_emit_empty),
         UNIT_TEST(test_keyed_detected),
         UNIT_TEST(test_keyed_needs_every_member),
@@ -708,6 +736,7 @@ int main(void)
         UNIT_TEST(test_keyed_not_object),
         UNIT_TEST(test_keyed_emit),
         UNIT_TEST(test_keyed_emit_no_body),
+        UNIT_TEST(test_keyed_emit_set_cookies),
     };
     int failed;
 
