@@ -29,7 +29,7 @@ packages=(apache2 apache2-dev apache2-utils libapache2-mod-php libjson-c-dev
           libclang-rt-14-dev python3 python3-pytest python3-requests curl
           wrk nghttp2-client valgrind php-fpm libapache2-mod-wsgi-py3
           python3-flask libapache2-mod-perl2 libapache2-mod-security2
-          modsecurity-crs build-essential dpkg-dev debhelper)
+          modsecurity-crs build-essential dpkg-dev debhelper openssl)
 
 install_missing() {
     local missing=() p sudo=

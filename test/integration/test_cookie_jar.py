@@ -217,8 +217,7 @@ def test_cookies_go_where_their_path_matches(fpm_server):
 
 
 def test_secure_cookies_are_not_kept_over_plain_http(fpm_server):
-    # the harness has no TLS virtual host: test_cookie.c (unit) covers
-    # Secure cookies kept and sent over TLS
+    # over TLS: test_cookie_jar_tls.py
     url = "/fpm/wiki.php"
     res = ok_batch(fpm_server, [
         set_op("set", url, ["s=1; Secure; Path=/", "n=1; Path=/"]),
