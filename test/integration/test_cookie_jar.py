@@ -19,6 +19,7 @@ to the session, take a CSRF token, edit, in one batch; the storage rules
 (replacement, deletion, Path, Secure) and the limits."""
 
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -219,12 +220,17 @@ def test_cookies_go_where_their_path_matches(fpm_server):
 def test_secure_cookies_are_not_kept_over_plain_http(fpm_server):
     # over TLS: test_cookie_jar_tls.py
     url = "/fpm/wiki.php"
+    before = fpm_server.log_size()
     res = ok_batch(fpm_server, [
         set_op("set", url, ["s=1; Secure; Path=/", "n=1; Path=/"]),
         cookies_op("get", url, ["set"]),
     ], path="/jar-batch")
     assert res["get"]["body"]["cookie"] == "n=1", res
     assert res["set"]["setCookies"] == ["s=1; Secure; Path=/", "n=1; Path=/"]
+    assert re.search(r"BATCH2502: a Set-Cookie of operation set of batch "
+                     r"\S+ is not stored in the batch's cookie jar: a "
+                     r"Secure cookie over plain HTTP",
+                     fpm_server.log_since(before))
 
 
 def test_a_cookie_header_over_limit_request_field_size_is_not_run(
