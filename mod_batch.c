@@ -35,6 +35,7 @@
 #include "mod_batch_startup.h"
 #include "mod_batch_status.h"
 #include "mod_batch_subreq.h"
+#include "mod_batch_threads.h"
 
 static int batch_handler(request_rec *r)
 {
@@ -112,13 +113,14 @@ static void register_hooks(apr_pool_t *p)
     batch_capture_register();
     batch_request_register();
     batch_status_register();
+    batch_threads_register();
 }
 
 AP_DECLARE_MODULE(batch) = {
     STANDARD20_MODULE_STUFF,
     batch_create_dir_conf,
     batch_merge_dir_conf,
-    NULL,
+    batch_create_server_conf,
     NULL,
     batch_cmds,
     register_hooks,

@@ -40,6 +40,8 @@ apxs=${APXS:-$(command -v apxs || true)}
 out=build/sanitized
 module=$out/mod_batch.so
 shim=$out/pool_shim.so
+# shellcheck source=build/sanitizer-common.sh
+. build/sanitizer-common.sh
 
 runtime() {
     local lib
@@ -47,25 +49,6 @@ runtime() {
     # gcc prints the bare name back when it has no such library
     [ "$lib" != "$1" ] || { echo "gcc has no $1" >&2; exit 1; }
     echo "$lib"
-}
-
-build_module() {
-    local apr_config apu_config version
-    version=$(sed -n 's/^AC_INIT(\[mod_batch\], \[\([^]]*\)\])$/\1/p' configure.ac)
-    apr_config=$("$apxs" -q APR_CONFIG)
-    apu_config=$("$apxs" -q APU_CONFIG)
-    echo "== building $module (ASan+UBSan)"
-    mkdir -p "$out"
-    # -O1 keeps the reports' stacks close to the source; the warnings are
-    # those of the normal build
-    # shellcheck disable=SC2046  # the config tools print several flags
-    gcc -shared -fPIC -g -O1 -fno-omit-frame-pointer \
-        -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-        -Wall -Wextra -Werror -std=gnu99 -DBATCH_VERSION="\"$version\"" \
-        -Iinclude -I"$("$apxs" -q INCLUDEDIR)" \
-        $("$apr_config" --cppflags --includes) $("$apu_config" --includes) \
-        $(pkg-config --cflags json-c) \
-        -o "$module" mod_batch.c src/*.c $(pkg-config --libs json-c)
 }
 
 build_pool_shim() {
@@ -84,11 +67,7 @@ build_pool_shim() {
 # <server dir>/logs/sanitizer/; UBSan writes to the error_log.
 check_reports() {
     local found=0 f
-    while IFS= read -r -d '' f; do
-        found=1
-        echo "---- $f" >&2
-        cat "$f" >&2
-    done < <(find "$1" -path '*/logs/sanitizer/*' -type f -print0 | sort -z)
+    report_files "$1" || found=1
     while IFS= read -r -d '' f; do
         found=1
         echo "---- $f" >&2
@@ -101,7 +80,8 @@ check_reports() {
     [ "$found" -eq 0 ]
 }
 
-build_module
+build_sanitized_module "$module" "ASan+UBSan" \
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined
 [ "${BATCH_POOL_SHIM:-1}" = 0 ] || build_pool_shim
 
 basetemp=${BATCH_SANITIZER_BASETEMP:-}

@@ -19,7 +19,8 @@
 # posting batches), a quick run of the benchmark (its figures are not
 # checked: it must only work), the integration tests against a real httpd on
 # loopback, again with operations in parallel, and again with the module
-# built with ASan+UBSan inside httpd.
+# built with ASan+UBSan inside httpd, and the parallel operations' tests
+# against it built with ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +76,13 @@ fuzz_short() {
 sanitized_integration_tests() {
     echo "== integration tests (module built with ASan+UBSan, in httpd)"
     make check-sanitized-httpd
+}
+
+# The parallel operations' tests with the module built with TSan (about
+# 70 s).
+tsan_integration_tests() {
+    echo "== parallel tests (module built with ThreadSanitizer, in httpd)"
+    make check-tsan-httpd
 }
 
 # The same suite with every batch endpoint at BatchConcurrency 4: parallel
@@ -137,3 +145,4 @@ integration_tests
 parallel_integration_tests
 request_engine_integration_tests
 sanitized_integration_tests
+tsan_integration_tests

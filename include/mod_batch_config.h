@@ -51,9 +51,18 @@ typedef struct batch_dir_conf_t {
     int engine;                         /* BatchEngine: BATCH_ENGINE_* */
 } batch_dir_conf_t;
 
+/* the main server's: one pool of threads per process */
+typedef struct batch_server_conf_t {
+    int max_threads;                    /* BatchMaxThreads; 0: default */
+} batch_server_conf_t;
+
 extern const command_rec batch_cmds[];
 void *batch_create_dir_conf(apr_pool_t *p, char *dir);
 void *batch_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+void *batch_create_server_conf(apr_pool_t *p, server_rec *s);
+
+/* BatchMaxThreads of the main server s; 0 for ThreadsPerChild. */
+int batch_max_threads(const server_rec *s);
 
 /* The effective settings for a request, defaults applied. */
 typedef struct batch_settings_t {

@@ -23,22 +23,24 @@
 #include "batch.h"
 #include "mod_batch_subreq.h"
 
-/* The worker threads of one batch and everything its parallel operations
- * use; made and used by the request thread only. */
+/* One batch's parallel operations and everything they use; made and used
+ * by the request thread only. */
 typedef struct batch_workers_t batch_workers_t;
 
+/* APR_ENOTIMPL when the process has no pool of threads. */
 apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
-                                int max, batch_workers_t **w);
-/* Runs op on a secondary connection in a worker thread of its own, at most
- * max at once; its answer comes back through batch_workers_wait. */
+                                batch_workers_t **w);
+/* Runs op on a secondary connection on a thread of the process's pool, or
+ * right here when none is free; its answer comes back through
+ * batch_workers_wait. The caller caps how many run at once. */
 void batch_workers_start(batch_workers_t *w, const batch_op_t *op,
                          int index);
 /* Waits for an operation started before to finish: its index, its answer
  * and the pool holding it, which the caller destroys once it is written. */
 int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
                        apr_pool_t **pool);
-/* Joins every worker thread (each finishes what was started), then frees
- * everything, answers not collected included. */
+/* Waits for every operation started to finish, then frees everything,
+ * answers not collected included. */
 void batch_workers_finish(batch_workers_t *w);
 
 #endif /* MOD_BATCH_PARALLEL_H */

@@ -23,15 +23,19 @@
 #include <httpd.h>
 #include "mod_batch_subreq.h"
 
-/* A pool no other thread allocates from, with an allocator of its own. */
-apr_pool_t *batch_transit_pool(apr_pool_t *parent, const char *tag);
+/* A pool one thread at a time allocates from, on allocator (with a mutex
+ * when threads take turns on the pool). */
+apr_pool_t *batch_transit_pool(apr_pool_t *parent, apr_allocator_t *allocator,
+                               const char *tag);
 
 /* A copy of c1 with its own pool, bucket allocator, conn_config and
- * notes, on which pre_connection has run; made in pool. */
-conn_rec *batch_secondary_make(conn_rec *c1, apr_pool_t *pool);
+ * notes, and dummy as its socket, on which pre_connection has run; made
+ * in pool. */
+conn_rec *batch_secondary_make(conn_rec *c1, apr_pool_t *pool,
+                               apr_socket_t *dummy);
 
-/* The id of the secondary connection of worker slot, unique while the
- * connection c1_id is alive. */
+/* The id of the secondary connection running on pool thread slot (0: the
+ * request's own thread), unique while the connection c1_id is alive. */
 long batch_secondary_id(long c1_id, int slot);
 
 /* A request on c2 that mirrors the batch request r after its own auth: the

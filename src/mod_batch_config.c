@@ -43,6 +43,9 @@
 /* Each running operation holds a thread and up to
  * BatchMaxOperationResponseSize bytes; Graph caps a batch at 20. */
 #define MAX_CONCURRENCY 64
+/* a secondary connection's id holds its thread's number in 16 bits
+ * (src/mod_batch_secondary.c batch_secondary_id) */
+#define MAX_THREADS 0xffff
 
 void *batch_create_dir_conf(apr_pool_t *p, char *dir)
 {
@@ -284,6 +287,44 @@ static const char *set_concurrency(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+void *batch_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    return apr_pcalloc(p, sizeof(batch_server_conf_t));
+}
+
+int batch_max_threads(const server_rec *s)
+{
+    const batch_server_conf_t *conf =
+        ap_get_module_config(s->module_config, &batch_module);
+
+    return conf->max_threads;
+}
+
+/* one pool of threads per child process: main server only */
+static const char *set_max_threads(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    batch_server_conf_t *conf =
+        ap_get_module_config(cmd->server->module_config, &batch_module);
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    (void)dconf;
+    if (err) {
+        return err;
+    }
+    if (*end || end == arg || n < 0 || n > MAX_THREADS) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
+                            "threads from 1 to %d, or 0 for the MPM's "
+                            "ThreadsPerChild", cmd->cmd->name, arg,
+                            MAX_THREADS);
+    }
+    conf->max_threads = (int)n;
+    return NULL;
+}
+
 static const char *set_dialect(cmd_parms *cmd, void *dconf,
                                const char *arg)
 {
@@ -411,6 +452,9 @@ const command_rec batch_cmds[] = {
                   "how many independent operations of a batch may run at "
                   "once (default 1: one after another); needs a threaded "
                   "MPM"),
+    AP_INIT_TAKE1("BatchMaxThreads", set_max_threads, NULL, RSRC_CONF,
+                  "the most threads a child process runs parallel "
+                  "operations on (default 0: ThreadsPerChild)"),
     AP_INIT_TAKE1("BatchDialect", set_dialect, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                   "the JSON batch dialect this location takes, by name, or "

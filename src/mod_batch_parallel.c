@@ -14,50 +14,52 @@
  */
 
 /*
- * Operations in parallel (BatchConcurrency N > 1): worker threads
- * that run one operation each, exactly as the sequential path runs it.
+ * Operations in parallel (BatchConcurrency N > 1): each runs on a thread
+ * of the process's pool (src/mod_batch_threads.c), exactly as the
+ * sequential path runs it.
  *
  * Design. Subrequests of one request cannot run in threads side by side:
  * they share its pool, its connection (bucket allocator, filters, conn
  * config) and fields of r->main that modules write (docs/design.md). So
  * each operation gets what mod_http2 gives a stream (h2_mplx.c
  * c2_transit_create, h2_c2.c h2_c2_create), made in the request thread
- * before a worker sees it:
+ * before a thread sees it:
  *
- *  - a transit pool with its own allocator, a secondary connection and a
- *    "fake parent" request on it (src/mod_batch_secondary.c).
+ *  - a transit pool (on the allocator of the pool thread that runs it, or
+ *    the request's when it runs in the request thread), a secondary
+ *    connection and a "fake parent" request on it
+ *    (src/mod_batch_secondary.c).
  *
- * A worker then calls batch_op_run() on the fake parent: the subrequest,
- * its hooks, per-op auth, filters, handler, error bodies and capture are
- * the sequential path's, line for line. The answer crosses back as a
- * finished batch_result_t, plain bytes in the transit pool; the request
- * thread writes it and destroys that pool. No bucket ever crosses threads.
+ * A pool thread then calls batch_op_run() on the fake parent: the
+ * subrequest, its hooks, per-op auth, filters, handler, error bodies and
+ * capture are the sequential path's, line for line. The answer crosses
+ * back as a finished batch_result_t, plain bytes in the transit pool; the
+ * request thread writes it and destroys that pool. No bucket ever crosses
+ * threads.
  *
- * Why threads per batch rather than one pool of threads per process: the
- * limit N is then exact per batch, one batch cannot starve another (an
- * operation proxied back to this server's batch endpoint would deadlock a
- * shared, full pool), nothing global is needed, and the handler joins
- * every thread it made before it returns. A thread is made only when the
- * operations in flight outnumber the threads, so a batch makes at most
- * min(N, operations) threads; creating one costs microseconds next to a
- * subrequest.
+ * When the pool has no free thread the operation runs in the request's
+ * own thread, the sequential way, right away: a batch never waits for a
+ * thread that another batch holds, so batches that wait on one another
+ * (an operation proxied back to this server) cannot deadlock, and nothing
+ * queues without bound. The executor caps the operations in flight at N
+ * (src/mod_batch_execute.c); batch_workers_finish waits for every one
+ * started, so none outlives the handler.
  *
- * Running each operation as a main request instead was not taken: it needs a protocol filter of our own to
- * collect status and headers, gives operations access-log lines and
- * post_read_request hooks the sequential path does not have, and loses the
- * "authenticated like a direct request" semantics that the per-dir swap
- * gives the sequential path. The fake parent keeps both paths identical.
+ * Running each operation as a main request instead was not taken: it
+ * needs a protocol filter of our own to collect status and headers, gives
+ * operations access-log lines and post_read_request hooks the sequential
+ * path does not have, and loses the "authenticated like a direct request"
+ * semantics that the per-dir swap gives the sequential path. The fake
+ * parent keeps both paths identical.
  */
 #include <apr_ring.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
-#include <apr_thread_proc.h>
 
 #include <httpd.h>
 #include <http_log.h>
 #include <http_request.h>
-#include <mpm_common.h>
 
 #include "mod_batch_parallel.h"
 #include "batch.h"
@@ -65,6 +67,7 @@
 #include "mod_batch_engine.h"
 #include "mod_batch_secondary.h"
 #include "mod_batch_subreq.h"
+#include "mod_batch_threads.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -74,6 +77,7 @@ typedef struct op_task_t op_task_t;
 
 struct op_task_t {
     APR_RING_ENTRY(op_task_t) link;
+    batch_workers_t *w;
     int index;
     const batch_op_t *op;
     apr_pool_t *pool;           /* transit: own allocator, the answer's */
@@ -90,24 +94,13 @@ typedef struct task_queue_t task_queue_t;
 struct batch_workers_t {
     request_rec *r;
     const batch_run_t *run;
-    apr_pool_t *pool;           /* own allocator, with a mutex */
-    apr_threadattr_t *attr;
+    batch_threads_t *threads;
+    apr_pool_t *pool;           /* the request thread's only */
     apr_thread_mutex_t *lock;   /* guards everything below */
-    apr_thread_cond_t *queued;  /* a task to run, or quit */
     apr_thread_cond_t *finished;
-    task_queue_t todo;
     task_queue_t done;
-    apr_thread_t **threads;
-    int nthreads;
-    int max;
-    int in_flight;              /* started and not yet collected */
-    int quit;
+    int running;                /* on pool threads, not yet done */
 };
-
-typedef struct worker_t {
-    batch_workers_t *w;
-    int slot;
-} worker_t;
 
 static void queue_push(task_queue_t *q, op_task_t *t)
 {
@@ -128,16 +121,19 @@ static op_task_t *queue_pop(task_queue_t *q)
 }
 
 static op_task_t *make_task(batch_workers_t *w, const batch_op_t *op,
-                            int index)
+                            int index, apr_allocator_t *allocator)
 {
-    apr_pool_t *pool = batch_transit_pool(w->pool, "batch_op_transit");
+    apr_pool_t *pool = batch_transit_pool(w->pool, allocator,
+                                          "batch_op_transit");
     op_task_t *t = apr_pcalloc(pool, sizeof(*t));
 
+    t->w = w;
     t->index = index;
     t->op = op;
     t->pool = pool;
     t->c1_id = w->r->connection->id;
-    t->c2 = batch_secondary_make(w->r->connection, pool);
+    t->c2 = batch_secondary_make(w->r->connection, pool,
+                                 batch_threads_dummy_socket(w->threads));
     t->run = apr_pmemdup(pool, w->run, sizeof(*t->run));
     t->run->pending = NULL;
     t->run->capture = NULL;
@@ -145,8 +141,8 @@ static op_task_t *make_task(batch_workers_t *w, const batch_op_t *op,
     return t;
 }
 
-/* In a worker thread (or, failing any, the request thread): everything
- * touched here belongs to the task. */
+/* In a pool thread (slot >= 1) or the request thread (slot 0):
+ * everything touched here belongs to the task. */
 static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
 {
     t->c2->current_thread = thread;
@@ -158,88 +154,53 @@ static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
     t->parent = NULL;
 }
 
-/* With w->lock held: the next task, waiting for one; NULL once told to
- * quit and nothing is left. */
-static op_task_t *next_task(batch_workers_t *w)
+/* batch_job_fn: the job a pool thread runs */
+static void run_on_thread(void *ctx, apr_thread_t *thread, int slot)
 {
-    while (APR_RING_EMPTY(&w->todo, op_task_t, link) && !w->quit) {
-        apr_thread_cond_wait(w->queued, w->lock);
-    }
-    return queue_pop(&w->todo);
+    run_task(ctx, thread, slot);
 }
 
-static void *APR_THREAD_FUNC worker_main(apr_thread_t *thread, void *data)
+/* batch_job_fn, or in the request thread: t is not touched once it is in
+ * w->done, where the request thread may take it and free it. */
+static void hand_back(void *ctx, apr_thread_t *thread, int slot)
 {
-    worker_t *me = data;
-    batch_workers_t *w = me->w;
-    op_task_t *t;
+    op_task_t *t = ctx;
+    batch_workers_t *w = t->w;
 
+    (void)thread;
+    (void)slot;
     apr_thread_mutex_lock(w->lock);
-    while ((t = next_task(w))) {
-        apr_thread_mutex_unlock(w->lock);
-        run_task(t, thread, me->slot);
-        apr_thread_mutex_lock(w->lock);
-        queue_push(&w->done, t);
-        apr_thread_cond_signal(w->finished);
-    }
+    queue_push(&w->done, t);
+    w->running--;
+    apr_thread_cond_signal(w->finished);
     apr_thread_mutex_unlock(w->lock);
-    /* destroys this thread's pool, a child of w->pool, under its mutex */
-    apr_thread_exit(thread, APR_SUCCESS);
-    return NULL;
-}
-
-/* With w->lock held. */
-static apr_status_t add_thread(batch_workers_t *w)
-{
-    worker_t *me = apr_pcalloc(w->pool, sizeof(*me));
-    apr_status_t rv;
-
-    me->w = w;
-    me->slot = w->nthreads;
-    /* ap_thread_create (httpd 2.4.51) also gives the thread the
-     * ap_thread_current() that httpd's own threads have */
-#if AP_MODULE_MAGIC_AT_LEAST(20120211, 122)
-    rv = ap_thread_create(&w->threads[w->nthreads], w->attr, worker_main, me,
-                          w->pool);
-#else
-    rv = apr_thread_create(&w->threads[w->nthreads], w->attr, worker_main,
-                           me, w->pool);
-#endif
-    if (rv == APR_SUCCESS) {
-        w->nthreads++;
-    }
-    return rv;
 }
 
 apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
-                                int max, batch_workers_t **wp)
+                                batch_workers_t **wp)
 {
+    batch_threads_t *threads = batch_threads_of(r->server);
     batch_workers_t *w;
-    apr_pool_t *pool = batch_transit_pool(r->pool, "batch_workers");
-    apr_thread_mutex_t *alloc_lock;
+    apr_pool_t *pool;
     apr_status_t rv;
 
+    if (!threads) {
+        return APR_ENOTIMPL;
+    }
+    apr_pool_create(&pool, r->pool);
+    apr_pool_tag(pool, "batch_workers");
     w = apr_pcalloc(pool, sizeof(*w));
     w->r = r;
     w->run = run;
+    w->threads = threads;
     w->pool = pool;
-    w->max = max;
-    w->threads = apr_pcalloc(pool, sizeof(*w->threads) * max);
-    APR_RING_INIT(&w->todo, op_task_t, link);
     APR_RING_INIT(&w->done, op_task_t, link);
-    if ((rv = apr_thread_mutex_create(&alloc_lock, APR_THREAD_MUTEX_DEFAULT,
+    if ((rv = apr_thread_mutex_create(&w->lock, APR_THREAD_MUTEX_DEFAULT,
                                       pool)) != APR_SUCCESS
-        || (rv = apr_thread_mutex_create(&w->lock, APR_THREAD_MUTEX_DEFAULT,
-                                         pool)) != APR_SUCCESS
-        || (rv = apr_thread_cond_create(&w->queued, pool)) != APR_SUCCESS
-        || (rv = apr_thread_cond_create(&w->finished, pool)) != APR_SUCCESS
-        || (rv = apr_threadattr_create(&w->attr, pool)) != APR_SUCCESS) {
+        || (rv = apr_thread_cond_create(&w->finished, pool))
+           != APR_SUCCESS) {
         apr_pool_destroy(pool);
         return rv;
-    }
-    apr_allocator_mutex_set(apr_pool_allocator_get(pool), alloc_lock);
-    if (ap_thread_stacksize) {
-        apr_threadattr_stacksize_set(w->attr, ap_thread_stacksize);
     }
     *wp = w;
     return APR_SUCCESS;
@@ -247,36 +208,31 @@ apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
 
 void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
 {
-    op_task_t *t = make_task(w, op, index);
-    apr_status_t rv = APR_SUCCESS;
+    batch_thread_t *th = NULL;
+    apr_status_t rv = batch_threads_take(w->threads, &th);
+    op_task_t *t = make_task(w, op, index,
+                             th ? batch_thread_allocator(th)
+                                : apr_pool_allocator_get(w->pool));
 
     apr_thread_mutex_lock(w->lock);
-    queue_push(&w->todo, t);
-    w->in_flight++;
-    /* one thread per operation in flight, made when first needed */
-    if (w->nthreads < w->in_flight && w->nthreads < w->max) {
-        rv = add_thread(w);
-    }
-    apr_thread_cond_signal(w->queued);
-    if (w->nthreads) {
-        apr_thread_mutex_unlock(w->lock);
-        if (rv != APR_SUCCESS) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, w->r,
-                          BATCH_LOGNO(1401) "could not start another "
-                          "thread; %d operations run at once", w->nthreads);
-        }
+    w->running++;
+    apr_thread_mutex_unlock(w->lock);
+    if (th) {
+        batch_thread_run(th, run_on_thread, hand_back, t);
         return;
     }
-    /* no thread at all: run it here, the sequential way */
-    queue_pop(&w->todo);
-    apr_thread_mutex_unlock(w->lock);
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, w->r, BATCH_LOGNO(1402)
-                  "could not start a thread; operation %s runs in the "
-                  "request's own thread", op->id);
-    run_task(t, NULL, 0);
-    apr_thread_mutex_lock(w->lock);
-    queue_push(&w->done, t);
-    apr_thread_mutex_unlock(w->lock);
+    if (rv == APR_EAGAIN) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1404)
+                      "every thread of the pool is busy; operation %s runs "
+                      "in the request's own thread", op->id);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, w->r, BATCH_LOGNO(1402)
+                      "could not start a thread; operation %s runs in the "
+                      "request's own thread", op->id);
+    }
+    run_task(t, w->r->connection->current_thread, 0);
+    hand_back(t, NULL, 0);
 }
 
 int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
@@ -289,7 +245,6 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
         apr_thread_cond_wait(w->finished, w->lock);
     }
     t = queue_pop(&w->done);
-    w->in_flight--;
     apr_thread_mutex_unlock(w->lock);
     *res = t->result;
     *pool = t->pool;
@@ -298,18 +253,13 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
 
 void batch_workers_finish(batch_workers_t *w)
 {
-    apr_status_t exit_rv;
-    int i;
-
+    /* every operation started has finished once none runs: the pool
+     * threads no longer touch anything of this batch */
     apr_thread_mutex_lock(w->lock);
-    w->quit = 1;
-    apr_thread_cond_broadcast(w->queued);
-    apr_thread_mutex_unlock(w->lock);
-    /* a worker leaves only once the queue is empty: every operation
-     * started has finished when the last join returns */
-    for (i = 0; i < w->nthreads; i++) {
-        apr_thread_join(&exit_rv, w->threads[i]);
+    while (w->running) {
+        apr_thread_cond_wait(w->finished, w->lock);
     }
+    apr_thread_mutex_unlock(w->lock);
     apr_pool_destroy(w->pool);
 }
 

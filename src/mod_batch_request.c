@@ -55,6 +55,7 @@
 #include "mod_batch_oplog.h"
 #include "mod_batch_secondary.h"
 #include "mod_batch_status.h"
+#include "mod_batch_threads.h"
 
 APLOG_USE_MODULE(batch);
 
@@ -296,6 +297,24 @@ static batch_result_t *read_back(request_rec *batch, op_conn_t *oc,
     return res;
 }
 
+/* The socket the op's connection shows modules that ask for one, never
+ * read or written: the process's (src/mod_batch_threads.c), or, in a
+ * child without the pool of threads, one of the op's own. */
+static apr_socket_t *dummy_socket(const server_rec *s, apr_pool_t *pool)
+{
+    batch_threads_t *threads = batch_threads_of(s);
+    apr_socket_t *dummy = NULL;
+
+    if (threads) {
+        return batch_threads_dummy_socket(threads);
+    }
+    if (apr_socket_create(&dummy, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
+                          pool) != APR_SUCCESS) {
+        dummy = NULL;
+    }
+    return dummy;
+}
+
 /* A secondary connection of r's, with the op's filters at its network
  * end, in a pool of its own under op_pool. */
 static conn_rec *make_connection(request_rec *r, op_conn_t *oc,
@@ -306,7 +325,8 @@ static conn_rec *make_connection(request_rec *r, op_conn_t *oc,
 
     apr_pool_create(&pool, op_pool);
     apr_pool_tag(pool, "batch_op_conn");
-    c2 = batch_secondary_make(r->connection, pool);
+    c2 = batch_secondary_make(r->connection, pool,
+                              dummy_socket(r->server, pool));
     /* the id of the connection the op was started from, idle meanwhile:
      * unique among running connections (mod_cgid finds scripts by it) */
     c2->id = r->connection->id;

@@ -18,13 +18,14 @@
  * before a worker sees it, as mod_http2 makes it for a stream (h2_mplx.c
  * c2_transit_create, h2_c2.c h2_c2_create):
  *
- *  - a transit pool with its own allocator, a child of the batch's pool
- *    whose allocator has a mutex (worker threads' own pools come and go in
- *    it, apr_thread_exit destroys them in the worker);
+ *  - a transit pool on the allocator of the thread that runs the
+ *    operation (with a mutex: the request thread makes and destroys the
+ *    pool), a child of the batch's pool (whose children only the request
+ *    thread makes and destroys);
  *  - a secondary connection: a copy of the batch's connection with its own
  *    pool, bucket allocator, conn_config (so mod_logio's counters and
  *    mod_ssl's state of the real connection are never touched), notes and
- *    a dummy socket for modules that ask for one; no scoreboard handle,
+ *    the process's dummy socket for modules that ask for one; no scoreboard handle,
  *    master = the real connection, and pre_connection run on it as
  *    mod_http2 does, so modules (the event MPM first) have their
  *    per-connection state. Its filters are never reached: output ends in
@@ -37,7 +38,6 @@
  *    configuration, client address, and the run state the create_request
  *    hook looks for.
  */
-#include <limits.h>
 #include <string.h>
 
 #include <httpd.h>
@@ -50,41 +50,39 @@
 #include "mod_batch_secondary.h"
 #include "mod_batch.h"
 
-/* A pool no other thread allocates from, so a worker may use it without a
- * lock (h2_mplx.c c2_transit_create). */
-apr_pool_t *batch_transit_pool(apr_pool_t *parent, const char *tag)
+/* A pool one thread at a time allocates from, on the allocator of the
+ * thread that runs the operation: unlike an allocator of its own
+ * (h2_mplx.c c2_transit_create), that keeps the memory an operation freed
+ * for the next one, where APR (built to take its memory with mmap) would
+ * map and unmap it for every operation. */
+apr_pool_t *batch_transit_pool(apr_pool_t *parent, apr_allocator_t *allocator,
+                               const char *tag)
 {
-    apr_allocator_t *allocator;
     apr_pool_t *p;
 
-    if (apr_allocator_create(&allocator) != APR_SUCCESS) {
-        ap_abort_on_oom();
-    }
-    apr_allocator_max_free_set(allocator, ap_max_mem_free);
     if (apr_pool_create_ex(&p, parent, NULL, allocator) != APR_SUCCESS) {
-        apr_allocator_destroy(allocator);
         ap_abort_on_oom();
     }
-    apr_allocator_owner_set(allocator, p);
     apr_pool_tag(p, tag);
     return p;
 }
 
-/* Unique among the connections alive at the same time: the batch's own id
- * with the worker slot in bits that MPMs and mod_http2 leave clear. */
+/* (c1 + 1) << 16 | slot: the thread's number in the low 16 bits, the
+ * batch's connection above them. Low 32 bits, which mod_unique_id and
+ * others read (mod_unique_id.c gen_unique_id: thread_index), differ
+ * between the operations running at once as long as the MPM's ids stay
+ * below 65535 (ServerLimit x ThreadLimit); the whole id is above every
+ * such id, so unique among the connections alive. */
 long batch_secondary_id(long c1_id, int slot)
 {
-#if LONG_MAX > 0x7fffffffL
-    return (long)((unsigned long)c1_id ^ ((unsigned long)(slot + 1) << 48));
-#else
-    return (long)(((unsigned long)c1_id << 8) ^ (unsigned long)(slot + 1));
-#endif
+    return (long)((((unsigned long)c1_id + 1) << 16)
+                  | ((unsigned long)slot & 0xffff));
 }
 
-conn_rec *batch_secondary_make(conn_rec *c1, apr_pool_t *pool)
+conn_rec *batch_secondary_make(conn_rec *c1, apr_pool_t *pool,
+                               apr_socket_t *dummy)
 {
     conn_rec *c2 = apr_palloc(pool, sizeof(*c2));
-    apr_socket_t *dummy;
 
     memcpy(c2, c1, sizeof(*c2));
     c2->master = c1->master ? c1->master : c1;
@@ -103,12 +101,9 @@ conn_rec *batch_secondary_make(conn_rec *c1, apr_pool_t *pool)
     c2->aborted = 0;
     c2->current_thread = NULL;
     c2->outgoing = 0;
-    /* never read or written: it keeps modules that set timeouts on "the
-     * client socket" away from the real one (h2_c2.c does the same) */
-    if (apr_socket_create(&dummy, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
-                          pool) != APR_SUCCESS) {
-        dummy = NULL;
-    }
+    /* one per process, never read or written: it keeps modules that set
+     * timeouts on "the client socket" away from the real one (h2_c2.c
+     * does the same) */
     ap_set_core_module_config(c2->conn_config, dummy);
     /* Modules set up their per-connection state here, which their request
      * hooks rely on: the event MPM's post_read_request, run on internal

@@ -16,7 +16,8 @@
 /*
  * What the server-status page (mod_status, ExtendedStatus On) shows of
  * mod_batch: batches and operations in flight, operations running on
- * worker threads now, and totals since the child started.
+ * worker threads now, the threads the module runs (its pool: the cap,
+ * those alive, busy and idle) and totals since the child started.
  *
  * The figures are those of the child process that answers the status
  * request: one set of counters per process, made at child_init from the
@@ -37,6 +38,7 @@
 
 #include "mod_batch_status.h"
 #include "mod_batch.h"
+#include "mod_batch_threads.h"
 
 #define STATS_KEY "mod_batch.status"
 
@@ -167,8 +169,21 @@ static void show_figures(request_rec *r, int flags, const figure_t *f,
     ap_rputs("</dl>\n", r);
 }
 
+/* the process's pool of threads; all 0 without one */
+static batch_threads_count_t threads_count(const server_rec *s)
+{
+    batch_threads_t *threads = batch_threads_of(s);
+    batch_threads_count_t n = { 0, 0, 0 };
+
+    if (threads) {
+        batch_threads_count(threads, &n);
+    }
+    return n;
+}
+
 static void show_stats(request_rec *r, int flags, batch_stats_t *st)
 {
+    const batch_threads_count_t n = threads_count(r->server);
     const figure_t f[] = {
         { "BatchBatchesInFlight", "Batches in flight",
           apr_atomic_read32(&st->batches_now) },
@@ -186,6 +201,14 @@ static void show_stats(request_rec *r, int flags, batch_stats_t *st)
           apr_atomic_read32(&st->failed) },
         { "BatchRefusedTotal", "Batches refused since start",
           apr_atomic_read32(&st->refused) },
+        { "BatchThreadsMax", "Threads for parallel operations at most "
+          "(BatchMaxThreads)", (apr_uint32_t)n.max },
+        { "BatchThreads", "Threads for parallel operations alive",
+          (apr_uint32_t)n.started },
+        { "BatchThreadsBusy", "Threads running an operation now",
+          (apr_uint32_t)n.busy },
+        { "BatchThreadsIdle", "Threads idle now",
+          (apr_uint32_t)(n.started - n.busy) },
     };
 
     show_figures(r, flags, f, (int)(sizeof(f) / sizeof(f[0])));

@@ -32,7 +32,13 @@ resources. Every figure is measured in this run on those resources:
   operations each answering 1 MiB;
 - instructions (valgrind --tool=callgrind, apache2 -X with one worker
   thread) per batch operation (under each BatchEngine) and per SSI
-  include, less one GET.
+  include, less one GET;
+- parallel operations, BatchConcurrency 1 and 8 side by side, runs
+  interleaved: cheap ops (100 static GETs a batch, BENCH_PARALLEL_CONNECTIONS
+  wrk connections) in ops/s and the server's CPU time per op (utime+stime
+  of every apache2 process, from /proc); ops that wait (BENCH_WAIT_OPS
+  GETs a batch through mod_proxy to sleeper.py, which answers after
+  BENCH_WAIT_MS) in ops/s.
 
 Operations write their access-log lines as configured by default
 (BatchLogOperations On); BENCH_LOG_OPERATIONS=Off runs without them, so
@@ -83,6 +89,12 @@ STREAMS = setting("BENCH_H2_STREAMS", 10, 10)     # per h2load connection
 RELAY_RUNS = setting("BENCH_RELAY_RUNS", 5, 1)
 CALLGRIND_RUNS = setting("BENCH_CALLGRIND_RUNS", 3, 1)
 LOG_OPERATIONS = os.environ.get("BENCH_LOG_OPERATIONS", "On")
+PARALLEL_CONNECTIONS = setting("BENCH_PARALLEL_CONNECTIONS", 16, 16)
+WAIT_CONNECTIONS = setting("BENCH_WAIT_CONNECTIONS", 2, 2)
+WAIT_OPS = setting("BENCH_WAIT_OPS", 32, 32)
+WAIT_MS = setting("BENCH_WAIT_MS", 10, 10)
+# BENCH_ONLY=parallel: only the parallel operations' figures
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 class BenchError(Exception):
@@ -138,10 +150,11 @@ MULTIPART_CTYPE = "multipart/mixed; boundary=" + BOUNDARY
 EXPECT = {
     "ssi": [(OPS, "bench-item")],
     "json": [(OPS, '"status":200'), (OPS, "bench-item")],
-    # the same JSON batch under BatchEngine request (/request-batch)
-    "json-request": [(OPS, '"status":200'), (OPS, "bench-item")],
     "multipart": [(OPS, "HTTP/1.1 200 OK"), (OPS, "bench-item")],
+    "wait": [(WAIT_OPS, '"status":200'), (WAIT_OPS, "slept")],
 }
+# the batch endpoints of the parallel figures: BatchConcurrency 1 and 8
+PARALLEL_PATHS = {1: "/batch-c1", 8: "/batch-c8"}
 
 
 class Workload:
@@ -153,6 +166,7 @@ class Workload:
         self.items = [item_path(i) for i in range(OPS)]
         self.json = json_batch(self.items)
         self.multipart = multipart_batch(self.items)
+        self.wait = json_batch(["/slow/%d" % i for i in range(WAIT_OPS)])
         self.files = {
             "items": self._write("items.txt", "\n".join(self.items) + "\n"),
             "page": self._write("page.txt", "/bench/page.shtml\n"),
@@ -161,7 +175,11 @@ class Workload:
                                          "/request-batch\n"),
             "json": self._write("batch.json", self.json),
             "multipart": self._write("batch.multipart", self.multipart),
+            "wait": self._write("batch-wait.json", self.wait),
         }
+        for n, path in PARALLEL_PATHS.items():
+            self.files["batch-c%d" % n] = self._write(
+                "batch-c%d.txt" % n, path + "\n")
         for kind, checks in EXPECT.items():
             self.files["expect-" + kind] = self._write(
                 "expect-%s.txt" % kind,
@@ -193,9 +211,15 @@ def check_answer(kind, status, body):
 # --------------------------------------------------------------------------
 # The server
 
-def bench_server_lines(server):
+def bench_server_lines(server, sleeper_port):
     modules = harness.MODULES_DIR
-    return [
+    lines = []
+    for n, path in PARALLEL_PATHS.items():
+        lines += ['<Location "%s">' % path, "    SetHandler batch",
+                  "    BatchConcurrency %d" % n, "</Location>"]
+    # ops that wait: mod_proxy to sleeper.py, connections kept
+    lines.append("ProxyPass /slow/ http://127.0.0.1:%d/" % sleeper_port)
+    return lines + [
         "LoadModule include_module %s/mod_include.so" % modules,
         "LoadModule http2_module %s/mod_http2.so" % modules,
         "Protocols h2c http/1.1",
@@ -212,13 +236,13 @@ def bench_server_lines(server):
     ]
 
 
-def make_server(gen_dir):
+def make_server(gen_dir, sleeper_port):
     module = harness.module_setting()
     if module is None or not module.exists():
         raise harness.HttpdError("mod_batch.so not found at %s; %s" % (
             module, harness.BUILD_HINT))
     server = harness.Httpd(gen_dir, "main", module=module)
-    server.server_extra = bench_server_lines(server)
+    server.server_extra = bench_server_lines(server, sleeper_port)
     server.prepare()
     write_resources(server.dir / "htdocs")
     return server
@@ -232,24 +256,30 @@ def crashes(server):
 # --------------------------------------------------------------------------
 # Throughput
 
-def run_wrk(server, workload, kind, seconds):
-    """One wrk run; requests/s. kind: items, ssi, json or multipart."""
+def run_wrk(server, workload, kind, seconds, path_file=None,
+            connections=CONNECTIONS):
+    """One wrk run; requests/s. kind: items, ssi, json, multipart or wait
+    (posted to path_file's endpoint, /batch by default)."""
+    return wrk_counts(server, workload, kind, seconds, path_file,
+                      connections)[0]
+
+
+def wrk_counts(server, workload, kind, seconds, path_file, connections):
+    """One wrk run; (requests/s, requests answered)."""
     env = dict(os.environ)
     if kind == "items":
         env["BENCH_PATHS"] = workload.files["items"]
     elif kind == "ssi":
         env["BENCH_PATHS"] = workload.files["page"]
     else:
-        engine = "request-batch" if kind == "json-request" else "batch"
-        body = "json" if kind == "json-request" else kind
-        env.update(BENCH_PATHS=workload.files[engine], BENCH_METHOD="POST",
-                   BENCH_BODY=workload.files[body],
-                   BENCH_CTYPE=("application/json" if body == "json"
-                                else MULTIPART_CTYPE))
+        env.update(BENCH_PATHS=path_file or workload.files["batch"],
+                   BENCH_METHOD="POST", BENCH_BODY=workload.files[kind],
+                   BENCH_CTYPE=(MULTIPART_CTYPE if kind == "multipart"
+                                else "application/json"))
     if kind != "items":
         env["BENCH_EXPECT"] = workload.files["expect-" + kind]
-    threads = min(2, CONNECTIONS)
-    cmd = ["wrk", "-t%d" % threads, "-c%d" % CONNECTIONS, "-d%ds" % seconds,
+    threads = min(2, connections)
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds,
            "--timeout", "10s", "-s", str(HERE / "bench.lua"),
            server.base_url]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env,
@@ -266,7 +296,8 @@ def run_wrk(server, workload, kind, seconds):
     if broken or not counts["requests"]:
         raise BenchError("wrk (%s): %s of %d requests\n%s" % (
             kind, broken or "no answers", counts["requests"], res.stdout))
-    return counts["requests"] / (counts["duration_us"] / 1e6)
+    return (counts["requests"] / (counts["duration_us"] / 1e6),
+            counts["requests"])
 
 
 H2LOAD_RATE = re.compile(r"finished in [\d.]+\w+, ([\d.]+) req/s")
@@ -324,29 +355,36 @@ def throughput(server, workload):
     figures["h2"] = median_rate("HTTP/2 multiplexed GETs",
                                 lambda s: h2load_rate(uris, s))
     # per page and per batch: OPS subrequests / operations each
-    for kind in ("ssi", "json", "multipart", "json-request"):
+    for kind in ("ssi", "json", "multipart"):
         med, rates = median_rate(
             "%s (%d per request)" % (kind, OPS),
             lambda s, k=kind: run_wrk(server, workload, k, s))
         figures[kind] = (med * OPS, [r * OPS for r in rates])
+    # the same JSON batch under BatchEngine request
+    med, rates = median_rate(
+        "json, BatchEngine request (%d per request)" % OPS,
+        lambda s: run_wrk(server, workload, "json", s,
+                          path_file=workload.files["request-batch"]))
+    figures["json-request"] = (med * OPS, [r * OPS for r in rates])
     return figures
 
 
 # --------------------------------------------------------------------------
-# Latency at emulated distance
+# The helper processes: sleeper.py (ops that wait), relay.py (latency)
 
-class Relay:
-    """relay.py in a process of its own, in front of the server."""
+class Helper:
+    """test/bench/<name>.py in a process of its own, listening on the port
+    it prints first ("<name>-port N")."""
 
-    def __init__(self, target_port, delay_ms):
+    def __init__(self, name, args):
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "relay.py"), str(target_port),
-             str(delay_ms)], stdout=subprocess.PIPE, text=True)
+            [sys.executable, str(HERE / (name + ".py"))] + args,
+            stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
-        m = re.match(r"relay-port (\d+)", line)
+        m = re.match(r"%s-port (\d+)" % name, line)
         if not m:
             self.stop()
-            raise BenchError("relay.py did not start: %r" % line)
+            raise BenchError("%s.py did not start: %r" % (name, line))
         self.port = int(m.group(1))
 
     def stop(self):
@@ -357,6 +395,100 @@ class Relay:
             self.proc.kill()
             self.proc.wait()
 
+
+# --------------------------------------------------------------------------
+# Parallel operations: BatchConcurrency 1 and 8 side by side
+
+def cpu_ticks(pids):
+    """{pid: utime + stime in clock ticks} of the processes still there."""
+    ticks = {}
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def server_pids(server):
+    return [server.pid()] + server.child_pids()
+
+
+def cheap_run(server, workload, n, seconds):
+    """(ops/s, CPU seconds per op) of one run of 100-GET batches at
+    BatchConcurrency n: every apache2 process's CPU time over the run."""
+    before = cpu_ticks(server_pids(server))
+    rate, batches = wrk_counts(server, workload, "json", seconds,
+                               workload.files["batch-c%d" % n],
+                               PARALLEL_CONNECTIONS)
+    after = cpu_ticks(server_pids(server))
+    used = sum(t - before.get(pid, 0) for pid, t in after.items())
+    return rate * OPS, used / os.sysconf("SC_CLK_TCK") / (batches * OPS)
+
+
+def parallel(server, workload):
+    """Cheap ops and ops that wait, BatchConcurrency 1 and 8, each the
+    median of RUNS runs, the two settings' runs interleaved."""
+    progress("parallel operations: BatchConcurrency 1 and 8, %d runs of "
+             "%d s each, interleaved" % (RUNS, SECONDS))
+    cheap = {n: [] for n in PARALLEL_PATHS}
+    wait = {n: [] for n in PARALLEL_PATHS}
+    for n in PARALLEL_PATHS:         # warm-up: threads, proxy connections
+        cheap_run(server, workload, n, WARMUP_SECONDS)
+        run_wrk(server, workload, "wait", WARMUP_SECONDS,
+                workload.files["batch-c%d" % n], WAIT_CONNECTIONS)
+    for _ in range(RUNS):
+        for n in PARALLEL_PATHS:
+            cheap[n].append(cheap_run(server, workload, n, SECONDS))
+            wait[n].append(WAIT_OPS * run_wrk(
+                server, workload, "wait", SECONDS,
+                workload.files["batch-c%d" % n], WAIT_CONNECTIONS))
+    return {n: {"rate": statistics.median(r for r, _ in cheap[n]),
+                "cpu": statistics.median(c for _, c in cheap[n]),
+                "wait": statistics.median(wait[n]),
+                "rates": [r for r, _ in cheap[n]], "waits": wait[n]}
+            for n in PARALLEL_PATHS}
+
+
+def parallel_lines(par):
+    one, eight = par[1], par[8]
+    lines = [
+        "parallel operations: BatchConcurrency 1 | 8, runs interleaved, "
+        "median of %d" % RUNS,
+        "  cheap: %d static GETs a batch, wrk -c%d"
+        % (OPS, PARALLEL_CONNECTIONS),
+        "  %-44s %10.0f | %10.0f ops/s" % ("throughput", one["rate"],
+                                           eight["rate"]),
+        "      runs: %s | %s" % (
+            " ".join("%.0f" % r for r in one["rates"]),
+            " ".join("%.0f" % r for r in eight["rates"])),
+        "  %-44s %10.1f | %10.1f µs" % (
+            "server CPU per op (utime+stime, /proc)", one["cpu"] * 1e6,
+            eight["cpu"] * 1e6),
+        "  waiting: %d GETs a batch via mod_proxy to a backend sleeping "
+        "%d ms, wrk -c%d" % (WAIT_OPS, WAIT_MS, WAIT_CONNECTIONS),
+        "  %-44s %10.0f | %10.0f ops/s" % ("throughput", one["wait"],
+                                           eight["wait"]),
+        "      runs: %s | %s" % (
+            " ".join("%.0f" % r for r in one["waits"]),
+            " ".join("%.0f" % r for r in eight["waits"])),
+    ]
+    return lines
+
+
+def parallel_ratios(par):
+    one, eight = par[1], par[8]
+    return [
+        ("CPU per cheap op, 8 ÷ 1", eight["cpu"] / one["cpu"], 1.2, False),
+        ("cheap ops/s, 8 ÷ 1", eight["rate"] / one["rate"], 0.9, True),
+        ("waiting ops/s, 8 ÷ 1", eight["wait"] / one["wait"], 6.0, True),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Latency at emulated distance
 
 def timed_requests(port, requests):
     """Seconds for one new connection to make these (method, path, body,
@@ -382,7 +514,7 @@ def timed_requests(port, requests):
 def latency(server, workload):
     progress("latency through a relay, %d ms each way, %d runs" % (
         DELAY_MS, RELAY_RUNS))
-    relay = Relay(server.port, DELAY_MS)
+    relay = Helper("relay", [str(server.port), str(DELAY_MS)])
     try:
         uris = workload.uris(relay.port, "relay-uris.txt")
         gets = [("GET", p, None, None, None) for p in workload.items]
@@ -490,8 +622,8 @@ class CallgrindHttpd:
 
     FUNCTION = "ap_process_async_request"
 
-    def __init__(self, gen_dir):
-        self.server = make_server(gen_dir)
+    def __init__(self, gen_dir, sleeper_port):
+        self.server = make_server(gen_dir, sleeper_port)
         self.server.server_extra += [
             "ThreadsPerChild 1", "MaxRequestWorkers 1", "MinSpareThreads 1",
             "MaxSpareThreads 1"]
@@ -570,10 +702,10 @@ class CallgrindHttpd:
         raise BenchError("callgrind dumped no count for a request")
 
 
-def instructions(gen_dir):
+def instructions(gen_dir, sleeper_port):
     progress("instructions: apache2 -X under callgrind, %d runs"
              % CALLGRIND_RUNS)
-    cg = CallgrindHttpd(gen_dir)
+    cg = CallgrindHttpd(gen_dir, sleeper_port)
     try:
         cg.start()
         w = cg.workload
@@ -581,7 +713,7 @@ def instructions(gen_dir):
             "get": ("GET", item_path(0), None, None, None),
             "json": ("POST", "/batch", w.json, "application/json", "json"),
             "json-request": ("POST", "/request-batch", w.json,
-                             "application/json", "json-request"),
+                             "application/json", "json"),
             "ssi": ("GET", "/bench/page.shtml", None, None, "ssi"),
         }
         for request in requests.values():       # warm-up
@@ -632,7 +764,16 @@ def header_lines(started, load):
     ]
 
 
-def table(started, load, rates, lat, mem, ins):
+def ratio_lines(title, ratios):
+    lines = ["", "%-38s %6s   %s" % (title, "value", "target")]
+    for name, value, target, at_least in ratios:
+        lines.append("  %-36s %6.2f   %s %.1f   %s" % (
+            name, value, "≥" if at_least else "≤", target,
+            verdict(value, target, at_least)))
+    return lines
+
+
+def table(started, load, rates, lat, mem, ins, par):
     def row(name, figure):
         return "  %-44s %s" % (name, figure)
 
@@ -679,7 +820,7 @@ def table(started, load, rates, lat, mem, ins):
         "  (user-space instructions inside %s; the kernel's"
         % CallgrindHttpd.FUNCTION,
         "  share, such as more or fewer write calls, is not counted)",
-    ]
+    ] + parallel_lines(par)
     batch = rates["json"][0]
     ratios = [
         ("batch ops/s ÷ SSI subrequests/s", batch / rates["ssi"][0],
@@ -691,12 +832,7 @@ def table(started, load, rates, lat, mem, ins):
         ("instructions per op ÷ per include",
          ins["per_op"] / ins["per_include"], 1.0, False),
     ]
-    lines += ["", "%-38s %6s   %s" % ("ratios (JSON batches)", "value",
-                                        "target")]
-    for name, value, target, at_least in ratios:
-        lines.append("  %-36s %6.2f   %s %.1f   %s" % (
-            name, value, "≥" if at_least else "≤", target,
-            verdict(value, target, at_least)))
+    lines += ratio_lines("ratios (JSON batches)", ratios + parallel_ratios(par))
     growth = mem["peak"] / 1024
     lines.append("  %-36s %6.2f   ≤ 3.0   %s" % (
         "RSS growth, 100 × 1 MiB (MiB)", growth,
@@ -719,26 +855,38 @@ def main():
         return 2
     started, load = time.time(), os.getloadavg()
     gen_dir = Path(tempfile.mkdtemp(prefix="mod_batch-bench-"))
+    sleeper = None
     try:
-        server = make_server(gen_dir / "server")
+        sleeper = Helper("sleeper", [str(WAIT_MS)])
+        server = make_server(gen_dir / "server", sleeper.port)
         workload = Workload(server)
         server.start()
         try:
-            rates = throughput(server, workload)
-            lat = latency(server, workload)
-            mem = memory(server)
+            if ONLY != "parallel":
+                rates = throughput(server, workload)
+                lat = latency(server, workload)
+                mem = memory(server)
+            par = parallel(server, workload)
         finally:
             server.stop()
         crashed = crashes(server)
         if crashed:
             raise BenchError("crashes in the error log:\n" + "\n".join(
                 crashed[:10]))
-        ins = instructions(gen_dir / "callgrind")
+        if ONLY != "parallel":
+            ins = instructions(gen_dir / "callgrind", sleeper.port)
     except (BenchError, harness.HttpdError) as e:
         print("bench: FAILED: %s\nbench: configuration and logs kept in %s"
               % (e, gen_dir), file=sys.stderr)
         return 1
-    print("\n".join(table(started, load, rates, lat, mem, ins)))
+    finally:
+        if sleeper:
+            sleeper.stop()
+    if ONLY == "parallel":
+        print("\n".join(header_lines(started, load) + parallel_lines(par)
+                        + ratio_lines("ratios", parallel_ratios(par))))
+    else:
+        print("\n".join(table(started, load, rates, lat, mem, ins, par)))
     shutil.rmtree(gen_dir, ignore_errors=True)
     return 0
 

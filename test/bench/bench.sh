@@ -17,7 +17,9 @@
 # mod_batch, mod_include, mod_http2 with `Protocols h2c http/1.1`) on
 # loopback and prints one table: keep-alive, HTTP/2, SSI and batch
 # throughput, latency through a relay that adds 25 ms each way, RSS growth
-# for a batch of 100 × 1 MiB, instructions per operation (callgrind), and
+# for a batch of 100 × 1 MiB, instructions per operation (callgrind),
+# parallel operations at BatchConcurrency 1 and 8 side by side (cheap ops:
+# ops/s and CPU per op; ops that wait on a proxied backend: ops/s), and
 # the ratios against its targets. test/bench/bench.py does the
 # work; `make bench` runs it. It takes about 2 minutes.
 #
@@ -35,6 +37,11 @@
 #   BENCH_DELAY_MS         the relay's delay each way (25)
 #   BENCH_RELAY_RUNS       runs per latency figure (5)
 #   BENCH_CALLGRIND_RUNS   runs per instruction count (3)
+#   BENCH_PARALLEL_CONNECTIONS  wrk connections, cheap parallel ops (16)
+#   BENCH_WAIT_CONNECTIONS wrk connections, ops that wait (2)
+#   BENCH_WAIT_OPS         GETs a batch of ops that wait (32)
+#   BENCH_WAIT_MS          how long the backend of ops that wait sleeps (10)
+#   BENCH_ONLY=parallel    only the parallel figures (BatchConcurrency 1|8)
 #   BATCH_MODULE           the module (<repo>/.libs/mod_batch.so)
 # Speed never fails it. Exit status: 0 done, 1 something broken (a non-200,
 # a missing entry, a socket error, a crash), 2 could not run.

@@ -60,15 +60,16 @@ BIG_FILE_SIZE = 1024 * 1024
 
 BUILD_HINT = "build the module first: autoreconf -fi && ./configure && make"
 
-# Sanitizer runs (build/test-sanitized-httpd.sh): the runtime libraries to
-# preload into apache2 for a module built with -fsanitize, and the APR pool
-# shim (test/support/pool_shim.c), space-separated.
-# ASAN_OPTIONS (with a log_path into the server's directory added),
-# LSAN_OPTIONS and UBSAN_OPTIONS pass on from the environment.
+# Sanitizer runs (build/test-sanitized-httpd.sh, build/test-tsan-httpd.sh):
+# the runtime libraries to preload into apache2 for a module built with
+# -fsanitize, and the APR pool shim (test/support/pool_shim.c),
+# space-separated. ASAN_OPTIONS and TSAN_OPTIONS (each with a log_path into
+# the server's directory added), LSAN_OPTIONS and UBSAN_OPTIONS pass on
+# from the environment.
 PRELOAD = os.environ.get("BATCH_HTTPD_PRELOAD", "").strip()
 # The first line of a sanitizer report
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                     ": runtime error: ")
+                     ": runtime error: ", "WARNING: ThreadSanitizer")
 REPORT_MAX_LINES = 100
 # BATCH_CONCURRENCY=N (N > 1) sets BatchConcurrency N for every batch
 # endpoint of the main server, to run the whole suite in parallel mode.
@@ -894,9 +895,10 @@ class Httpd:
             # sanitizer runtime refuses: no conf.d, so no shared extensions
             # (api.php needs only what is built in).
             env["PHP_INI_SCAN_DIR"] = ""
-        own = "log_path=%s" % (self.sanitizer_dir / "asan")
-        env["ASAN_OPTIONS"] = ":".join(
-            x for x in (env.get("ASAN_OPTIONS"), own) if x)
+        for name in ("asan", "tsan"):
+            var = name.upper() + "_OPTIONS"
+            own = "log_path=%s" % (self.sanitizer_dir / name)
+            env[var] = ":".join(x for x in (env.get(var), own) if x)
         return env
 
     def new_sanitizer_reports(self):
@@ -948,7 +950,7 @@ class Httpd:
         deadline = time.time() + timeout
         while time.time() < deadline:
             pid = self.pid()
-            if pid and _alive(pid) and self._answers():
+            if pid and alive(pid) and self._answers():
                 self._pid = pid
                 return self
             time.sleep(0.05)
@@ -976,7 +978,7 @@ class Httpd:
         self._ctl("graceful-stop")
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if not _alive(pid):
+            if not alive(pid):
                 break
             time.sleep(0.05)
         else:
@@ -1076,7 +1078,7 @@ def _report_blocks(text):
     return ["\n".join(b) for b in blocks]
 
 
-def _alive(pid):
+def alive(pid):
     try:
         os.kill(pid, 0)
     except OSError as e:
@@ -1102,7 +1104,7 @@ def _demo(args):
     else:
         gen = Path(tempfile.mkdtemp(prefix="mod_batch-demo-"))
     server = Httpd(gen, "main", module=module, port=args.port, log_level="info")
-    if server.pid() and _alive(server.pid()):
+    if server.pid() and alive(server.pid()):
         server.stop()
     server.prepare()
     try:

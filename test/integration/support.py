@@ -228,3 +228,12 @@ def reconfigured(server, server_extra=(), batch_extra=()):
         yield server
     finally:
         server.restart(server_extra=[], batch_extra=[])
+
+
+def status_figures(server):
+    """mod_batch's figures on the server-status page (?auto) of the child
+    that answers: {name: int}."""
+    text = requests.get(server.url("/server-status?auto"),
+                        timeout=10).text
+    return {k: int(v) for k, v in re.findall(r"^(Batch\w+): (\d+)$", text,
+                                             re.M)}

@@ -34,6 +34,7 @@ import requests
 from httpd import MODULES_DIR
 from support import (basic, ok_batch, post_batch, reconfigured,
                      subrequest_only, token)
+from support import status_figures as _status
 
 FIELDS = ["host", "user", "method", "path", "query", "final", "first",
           "bytes", "usec", "agent", "location", "batch", "op", "index",
@@ -432,13 +433,6 @@ def test_debug_traces_each_operation_with_its_duration(logged):
     usec = int(re.search(r" in (\d+) us \(batch (\S+)\)", end[0]).group(1))
     assert usec >= 200000
     assert "(batch %s)" % batch_id in end[0]
-
-
-def _status(server):
-    text = requests.get(server.url("/server-status?auto"),
-                        timeout=10).text
-    return {k: int(v) for k, v in re.findall(r"^(Batch\w+): (\d+)$", text,
-                                             re.M)}
 
 
 def test_status_page_counts_batches_operations_failures_refusals(logged):
