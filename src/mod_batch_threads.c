@@ -219,8 +219,10 @@ void batch_thread_run(batch_thread_t *slot, batch_job_fn *job,
     slot->job = job;
     slot->done = done;
     slot->ctx = ctx;
-    apr_thread_cond_signal(slot->wake);
     apr_thread_mutex_unlock(slot->lock);
+    /* after the unlock, so the thread woken does not wait for the lock;
+     * slot lives as long as the pool */
+    apr_thread_cond_signal(slot->wake);
 }
 
 void batch_threads_count(batch_threads_t *t, batch_threads_count_t *n)
