@@ -578,12 +578,14 @@ const char *batch_settings_text(apr_pool_t *p, const batch_settings_t *s)
         APR_OFF_T_FMT ", BatchAllowMethods %s, BatchBaseURL %s, "
         "BatchTimeout %s, BatchConcurrency %d, BatchDialect %s, "
         "BatchFormats %s, BatchInheritHeaders %s, BatchLogOperations %s, "
-        "BatchServerTiming %s", s->limits.max_operations,
+        "BatchServerTiming %s, BatchCookieJar %s, BatchEngine %s",
+        s->limits.max_operations,
         s->max_request_size, s->max_op_response_size, s->max_memory,
         apr_array_pstrcat(p, s->limits.allow_methods, ' '),
         base_url_text(p, &s->limits), timeout_text(p, s->timeout),
         s->concurrency, s->dialect ? s->dialect->name : "auto",
         batch_request_formats_text(p, s->formats),
         on_off(s->inherit_headers), on_off(s->log_operations),
-        on_off(s->server_timing));
+        on_off(s->server_timing), on_off(s->cookie_jar),
+        s->engine == BATCH_ENGINE_REQUEST ? "request" : "subrequest");
 }

@@ -22,7 +22,7 @@ import re
 import pytest
 import requests
 
-from httpd import CONCURRENCY, MODULES_DIR, REPO
+from httpd import CONCURRENCY, ENGINE, MODULES_DIR, REPO
 from support import TIMEOUT, reconfigured
 
 
@@ -90,6 +90,8 @@ def test_startup_lists_batch_locations_with_effective_settings(server):
         "    BatchLogOperations Off",
         "    BatchFormats json",
         "    BatchDialect keyed",
+        "    BatchCookieJar On",
+        "    BatchEngine request",
         "</Location>",
         '<Location "/not-a-batch">',
         "    SetHandler default-handler",
@@ -118,6 +120,8 @@ def test_startup_lists_batch_locations_with_effective_settings(server):
     assert own["BatchLogOperations"] == "Off"
     assert own["BatchFormats"] == "json"
     assert own["BatchDialect"] == "keyed"
+    assert own["BatchCookieJar"] == "On"
+    assert own["BatchEngine"] == "request"
     # from the server level
     assert own["BatchMaxMemory"] == "2097152"
     _, usual, _ = found[("Location", "/batch", None)]
@@ -130,7 +134,8 @@ def test_startup_lists_batch_locations_with_effective_settings(server):
         "BatchConcurrency": str(max(CONCURRENCY, 1)),
         "BatchDialect": "auto", "BatchFormats": "json multipart",
         "BatchInheritHeaders": "On", "BatchLogOperations": "On",
-        "BatchServerTiming": "Off"})
+        "BatchServerTiming": "Off", "BatchCookieJar": "Off",
+        "BatchEngine": ENGINE})
     assert found[("Location", "/based-batch", None)][1]["BatchBaseURL"] \
         == "/static"
     assert found[("Location", "/pair-timeout-batch", None)][1][
