@@ -30,6 +30,7 @@
 #include "mod_batch.h"
 #include "mod_batch_capture.h"
 #include "mod_batch_config.h"
+#include "mod_batch_request.h"
 #include "mod_batch_serve.h"
 #include "mod_batch_startup.h"
 #include "mod_batch_status.h"
@@ -53,6 +54,7 @@ static int batch_handler(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(2101)
                       "a request carrying " BATCH_DEPTH_HEADER " (an "
                       "operation of a batch) reached a batch endpoint");
+        batch_request_note_nested(r);
         return HTTP_LOOP_DETECTED;
     }
     /* what http_protocol.c's make_allow reads for the 405's Allow */
@@ -91,6 +93,15 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(batch_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_create_request(batch_create_request, NULL, NULL,
                            APR_HOOK_MIDDLE);
+    /* BatchEngine request: an op's own request (src/mod_batch_request.c) */
+    ap_hook_create_request(batch_request_create, NULL, NULL,
+                           APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(batch_request_post_read, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
+    ap_hook_post_read_request(batch_request_client, NULL, NULL,
+                              APR_HOOK_REALLY_LAST);
+    ap_hook_log_transaction(batch_request_log, NULL, NULL,
+                            APR_HOOK_REALLY_FIRST);
     ap_hook_quick_handler(batch_op_early, NULL, NULL, APR_HOOK_REALLY_FIRST);
     /* last, so it runs where a direct request's header_parser would */
     ap_hook_post_perdir_config(batch_op_perdir, NULL, NULL,
@@ -100,6 +111,7 @@ static void register_hooks(apr_pool_t *p)
                     APR_HOOK_REALLY_FIRST);
     ap_hook_handler(batch_handler, NULL, NULL, APR_HOOK_MIDDLE);
     batch_capture_register();
+    batch_request_register();
     batch_status_register();
     batch_threads_register();
 }

@@ -94,6 +94,29 @@ parallel_integration_tests() {
         /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs test/integration
 }
 
+# The same suite with every batch endpoint at BatchEngine request:
+# operations as requests of their own, one at a time and then four at once.
+# Tests that pin what only the subrequest engine does are marked
+# subrequest_only and skipped, with a reason.
+request_engine_integration_tests() {
+    echo "== integration tests again, operations as requests (BatchEngine request)"
+    BATCH_ENGINE=request BATCH_MODULE="$PWD/.libs/mod_batch.so" \
+        /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs test/integration
+    # in parallel, the part of the suite that runs operations in every way
+    # (the whole suite passes so too; this keeps CI's time in bounds)
+    echo "== integration tests again, operations as requests, in parallel (BatchEngine request, BatchConcurrency 4; a representative part)"
+    BATCH_ENGINE=request BATCH_CONCURRENCY=4 \
+        BATCH_MODULE="$PWD/.libs/mod_batch.so" \
+        /usr/bin/python3 -m pytest -q -p no:cacheprovider -rs \
+        test/integration/test_engine.py test/integration/test_concurrency.py \
+        test/integration/test_operations.py \
+        test/integration/test_multipart.py \
+        test/integration/test_dependencies.py \
+        test/integration/test_references.py \
+        test/integration/test_streaming.py test/integration/test_auth.py \
+        test/integration/test_guards.py test/integration/test_cookie_jar.py
+}
+
 # A short soak (the full one is `make soak`): before the integration tests,
 # so that pytest's summary stays the last line.
 soak_test() {
@@ -129,5 +152,6 @@ bench_quick
 package_test
 integration_tests
 parallel_integration_tests
+request_engine_integration_tests
 sanitized_integration_tests
 tsan_integration_tests

@@ -43,4 +43,11 @@ ap_filter_t *batch_capture_create(apr_pool_t *p, conn_rec *c,
  * batch request's input. */
 void batch_op_input_add(request_rec *rnew, const batch_op_t *op);
 
+/* How many of the left bytes at data an input filter serving them from
+ * memory hands over for one read in mode: a line (its LF included) of at
+ * most HUGE_STRING_LEN, as core_input_filter gives (server/core_filters.c),
+ * all of them, or at most readbytes. */
+apr_size_t batch_input_size(const char *data, apr_size_t left,
+                            ap_input_mode_t mode, apr_off_t readbytes);
+
 #endif /* MOD_BATCH_CAPTURE_H */

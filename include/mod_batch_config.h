@@ -25,6 +25,11 @@
 #include "batch.h"
 #include "batch_format.h"
 
+/* BatchEngine: how an operation runs (docs/design.md) */
+#define BATCH_ENGINE_SUBREQUEST 0       /* ap_sub_req_method_uri */
+#define BATCH_ENGINE_REQUEST 1          /* a main request on a secondary
+                                         * connection */
+
 typedef struct batch_dir_conf_t {
     int max_operations;
     apr_off_t max_request_size;
@@ -43,6 +48,7 @@ typedef struct batch_dir_conf_t {
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
     int dialect_set;
     int formats;                        /* BatchFormats bits; 0: unset */
+    int engine;                         /* BatchEngine: BATCH_ENGINE_* */
 } batch_dir_conf_t;
 
 /* the main server's: one pool of threads per process */
@@ -74,6 +80,7 @@ typedef struct batch_settings_t {
     int concurrency;                    /* BatchConcurrency; 1: sequential */
     const batch_format_t *dialect;      /* BatchDialect; NULL: auto */
     int formats;                        /* BatchFormats: BATCH_FORMATS_* */
+    int engine;                         /* BatchEngine: BATCH_ENGINE_* */
     /* the innermost section's path (<Location /batch>), NULL for a
      * regex; for the path after it (array) and nesting */
     const char *location;

@@ -34,5 +34,8 @@ void batch_status_op_end(const server_rec *s, int parallel, int status);
 /* The worker running the batch shows this request on server-status (an
  * operation while it runs, then the batch again). */
 void batch_status_show_request(request_rec *shown);
+/* The same for a request of another connection, shown in the slot of c's
+ * worker (an operation run as a request, on its own connection). */
+void batch_status_show_on(conn_rec *c, request_rec *shown);
 
 #endif /* MOD_BATCH_STATUS_H */

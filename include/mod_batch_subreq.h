@@ -20,6 +20,7 @@
 #define MOD_BATCH_SUBREQ_H
 
 #include <httpd.h>
+#include <util_filter.h>
 #include "batch.h"
 #include "mod_batch_config.h"
 
@@ -59,7 +60,35 @@ int batch_op_handler_first(request_rec *r);
 /* r is a subrequest or carries BATCH_DEPTH_HEADER: not a batch to run */
 int batch_reached_from_operation(const request_rec *r);
 batch_run_t *batch_run_begin(request_rec *r, const batch_settings_t *s);
+/* Runs op as a subrequest of r (BatchEngine subrequest). */
 batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                              const batch_op_t *op, apr_pool_t *op_pool);
+
+/* What every engine does around an op: the debug line and the status
+ * page's count when it starts (returns when), and when it is answered its
+ * elapsed time, Server-Timing, the debug line, the counts. */
+apr_time_t batch_op_started(request_rec *r, const batch_run_t *run,
+                            const batch_op_t *op);
+void batch_op_finished(request_rec *r, const batch_run_t *run,
+                       const batch_op_t *op, batch_result_t *res,
+                       apr_time_t started, apr_pool_t *op_pool);
+
+/* Sets op's own headers on headers (a copy of run->inherited), but those
+ * the module sets itself, and the Content-Length of its body. */
+void batch_op_set_headers(apr_table_t *headers, const batch_op_t *op,
+                          apr_pool_t *p);
+
+/* A response header that belongs to the hop, not to the answer
+ * (Connection, Transfer-Encoding, Content-Length, Proxy-*...). */
+int batch_is_hop_header(const char *name);
+
+/* The module's 508 for an op that reaches a batch endpoint. */
+batch_result_t *batch_result_loop(const batch_op_t *op, apr_pool_t *p);
+
+/* The module's 502 for an answer over BatchMaxOperationResponseSize
+ * (overflow) or cut off by its handler or backend; logged on r. */
+batch_result_t *batch_op_cut_off(request_rec *r, const char *batch_id,
+                                 const batch_op_t *op, int overflow,
+                                 apr_size_t limit, apr_pool_t *p);
 
 #endif /* MOD_BATCH_SUBREQ_H */

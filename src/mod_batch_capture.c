@@ -111,14 +111,22 @@ typedef struct op_input_t {
     apr_size_t pos;
 } op_input_t;
 
-static apr_size_t line_length(const op_input_t *in, apr_size_t max)
+apr_size_t batch_input_size(const char *data, apr_size_t left,
+                            ap_input_mode_t mode, apr_off_t readbytes)
 {
-    const char *start = in->data + in->pos;
-    apr_size_t left = in->len - in->pos;
-    const char *nl = memchr(start, '\n', left);
-    apr_size_t n = nl ? (apr_size_t)(nl - start) + 1 : left;
+    const char *nl;
 
-    return n < max ? n : max;
+    switch (mode) {
+    case AP_MODE_GETLINE:
+        nl = memchr(data, '\n', left);
+        left = nl ? (apr_size_t)(nl - data) + 1 : left;
+        return left < HUGE_STRING_LEN ? left : HUGE_STRING_LEN;
+    case AP_MODE_EXHAUSTIVE:
+        return left;
+    default:
+        return readbytes > 0 && (apr_uint64_t)readbytes < left
+               ? (apr_size_t)readbytes : left;
+    }
 }
 
 /* Modelled on mod_request's kept_body_filter, but it never reads f->next:
@@ -140,18 +148,7 @@ static apr_status_t op_input_filter(ap_filter_t *f, apr_bucket_brigade *bb,
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
         return APR_SUCCESS;
     }
-    switch (mode) {
-    case AP_MODE_GETLINE:
-        n = line_length(in, HUGE_STRING_LEN);
-        break;
-    case AP_MODE_EXHAUSTIVE:
-        n = left;
-        break;
-    default:
-        n = readbytes > 0 && (apr_uint64_t)readbytes < left
-            ? (apr_size_t)readbytes : left;
-        break;
-    }
+    n = batch_input_size(in->data + in->pos, left, mode, readbytes);
     /* the body lives in the batch request's pool, beyond the subrequest */
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(
         in->data + in->pos, n, ba));

@@ -62,6 +62,7 @@ void *batch_create_dir_conf(apr_pool_t *p, char *dir)
     conf->server_timing = UNSET;
     conf->timeout = UNSET;
     conf->concurrency = UNSET;
+    conf->engine = UNSET;
     return conf;
 }
 
@@ -84,6 +85,7 @@ void *batch_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(server_timing, UNSET);
     MERGE(timeout, UNSET);
     MERGE(concurrency, UNSET);
+    MERGE(engine, UNSET);
     MERGE(base_url_set, 0);
     MERGE(dialect_set, 0);
     MERGE(formats, 0);
@@ -399,6 +401,23 @@ static const char *set_server_timing(cmd_parms *cmd, void *dconf, int on)
     return NULL;
 }
 
+static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    batch_dir_conf_t *conf = dconf;
+
+    if (!strcasecmp(arg, "subrequest")) {
+        conf->engine = BATCH_ENGINE_SUBREQUEST;
+    }
+    else if (!strcasecmp(arg, "request")) {
+        conf->engine = BATCH_ENGINE_REQUEST;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s takes subrequest or request, "
+                            "not '%s'", cmd->cmd->name, arg);
+    }
+    return NULL;
+}
+
 const command_rec batch_cmds[] = {
     AP_INIT_TAKE1("BatchMaxOperations", set_max_operations, NULL,
                   RSRC_CONF | ACCESS_CONF | OR_LIMIT,
@@ -462,6 +481,11 @@ const command_rec batch_cmds[] = {
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "add a Server-Timing header with how long it ran to every "
                  "operation's answer (default Off)"),
+    /* not in .htaccess: it decides which guards an operation meets */
+    AP_INIT_TAKE1("BatchEngine", set_engine, NULL, RSRC_CONF | ACCESS_CONF,
+                  "how an operation runs: subrequest (the default) or "
+                  "request (a main request on a secondary connection, "
+                  "meeting every hook and guard a direct request meets)"),
     { NULL, { NULL }, NULL, 0, 0, NULL }
 };
 
@@ -510,6 +534,8 @@ void batch_settings_of(const batch_dir_conf_t *conf, const server_rec *srv,
     s->concurrency = conf->concurrency != UNSET ? conf->concurrency : 1;
     s->dialect = conf->dialect;
     s->formats = conf->formats ? conf->formats : BATCH_FORMATS_DEFAULT;
+    s->engine = conf->engine != UNSET ? conf->engine
+                                      : BATCH_ENGINE_SUBREQUEST;
     s->location = NULL;
 }
 

@@ -41,6 +41,7 @@
 #include "mod_batch.h"
 #include "mod_batch_config.h"
 #include "mod_batch_cookie.h"
+#include "mod_batch_engine.h"
 #include "mod_batch_nesting.h"
 #include "mod_batch_oplog.h"
 #include "mod_batch_parallel.h"
@@ -525,7 +526,7 @@ static void run_one(exec_t *x, int i)
 
     release_references(x, i);
     if (op) {
-        res = batch_op_run(x->r, x->run, op, p);
+        res = batch_engine_run(x->r, x->run, op, p);
     }
     finish(x, i, res, p);
 }

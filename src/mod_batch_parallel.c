@@ -69,6 +69,7 @@
 #include "mod_batch_parallel.h"
 #include "batch.h"
 #include "mod_batch.h"
+#include "mod_batch_engine.h"
 #include "mod_batch_secondary.h"
 #include "mod_batch_subreq.h"
 #include "mod_batch_threads.h"
@@ -168,7 +169,7 @@ static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
 {
     t->c2->current_thread = thread;
     t->c2->id = batch_secondary_id(t->c1_id, slot);
-    t->result = batch_op_run(t->parent, t->run, t->op, t->pool);
+    t->result = batch_engine_run(t->parent, t->run, t->op, t->pool);
     /* here, not in the request thread: mod_cgi's process cleanups may
      * wait for a script (mod_cgi.c notes them on r->main->pool) */
     apr_pool_destroy(t->parent->pool);

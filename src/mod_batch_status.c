@@ -130,7 +130,11 @@ void batch_status_op_end(const server_rec *s, int parallel, int status)
  * secondary connection's thread has no slot of its own. */
 void batch_status_show_request(request_rec *shown)
 {
-    conn_rec *c = shown->connection;
+    batch_status_show_on(shown->connection, shown);
+}
+
+void batch_status_show_on(conn_rec *c, request_rec *shown)
+{
     worker_score *ws;
 
     if (c->master || !(ws = ap_get_scoreboard_worker(c->sbh))) {

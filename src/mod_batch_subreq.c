@@ -140,10 +140,10 @@ static apr_table_t *inheritable(request_rec *r, int inherit)
 
 static int set_op_header(void *data, const char *name, const char *value)
 {
-    request_rec *r = data;
+    apr_table_t *headers = data;
 
     if (!listed(not_settable, name)) {
-        apr_table_set(r->headers_in, name, value);
+        apr_table_set(headers, name, value);
     }
     return 1;
 }
@@ -241,6 +241,16 @@ static void add_byterange_filter(request_rec *r)
     }
 }
 
+void batch_op_set_headers(apr_table_t *headers, const batch_op_t *op,
+                          apr_pool_t *p)
+{
+    apr_table_do(set_op_header, headers, op->headers, NULL);
+    if (op->body) {
+        apr_table_setn(headers, "Content-Length",
+                       apr_off_t_toa(p, (apr_off_t)op->body_len));
+    }
+}
+
 /* create_request hook: the pipeline runs inside ap_sub_req_method_uri, so
  * the op's headers, framing and output boundary are put in place here. */
 int batch_create_request(request_rec *r)
@@ -259,11 +269,7 @@ int batch_create_request(request_rec *r)
     run->pending = NULL;
 
     /* r->headers_in is already a copy of run->inherited (batch_op_run) */
-    apr_table_do(set_op_header, r, op->headers, NULL);
-    if (op->body) {
-        apr_table_setn(r->headers_in, "Content-Length",
-                       apr_off_t_toa(r->pool, (apr_off_t)op->body_len));
-    }
+    batch_op_set_headers(r->headers_in, op, r->pool);
     r->read_length = 0;
     r->expecting_100 = 0;
     /* the op's own If-* headers work as for a direct request (inherited
@@ -466,6 +472,11 @@ typedef struct copy_ctx_t {
     apr_table_t *to;
 } copy_ctx_t;
 
+int batch_is_hop_header(const char *name)
+{
+    return listed(not_answered, name);
+}
+
 static int copy_answer_header(void *data, const char *name, const char *value)
 {
     copy_ctx_t *ctx = data;
@@ -645,25 +656,23 @@ static int body_over_limit(request_rec *rnew, const batch_op_t *op)
     return 1;
 }
 
-/* An answer cut short: the module's 502 in place of the op's. */
-static batch_result_t *cut_off(request_rec *rnew, const batch_op_t *op,
-                               const batch_capture_t *cap, apr_pool_t *p)
+batch_result_t *batch_op_cut_off(request_rec *r, const char *batch_id,
+                                 const batch_op_t *op, int overflow,
+                                 apr_size_t limit, apr_pool_t *p)
 {
-    const char *batch_id = apr_table_get(rnew->notes, BATCH_ID_VAR);
-
-    if (cap->overflow) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, rnew, BATCH_LOGNO(2454)
+    if (overflow) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(2454)
                       "operation %s of batch %s: its answer is larger than "
                       "%" APR_SIZE_T_FMT " bytes "
                       "(BatchMaxOperationResponseSize); answered 502",
-                      op->id, batch_id, cap->limit);
+                      op->id, batch_id, limit);
         return batch_result_error(p, HTTP_BAD_GATEWAY, "Bad Gateway",
                                   BATCH_E_RESPONSE_TOO_LARGE, apr_psprintf(
             p, "the response of operation %s is larger than %"
             APR_SIZE_T_FMT " bytes (BatchMaxOperationResponseSize)", op->id,
-            cap->limit));
+            limit));
     }
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, rnew, BATCH_LOGNO(2455)
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, BATCH_LOGNO(2455)
                   "operation %s of batch %s: its answer was cut off by an "
                   "error of its handler or backend; answered 502", op->id,
                   batch_id);
@@ -695,7 +704,9 @@ static batch_result_t *run_subrequest(request_rec *rnew,
         status = handler_status(target, ret, &needs_body);
     }
     if (cap->overflow || cap->backend_error) {
-        return cut_off(rnew, op, cap, p);
+        return batch_op_cut_off(rnew, apr_table_get(rnew->notes,
+                                                    BATCH_ID_VAR),
+                                op, cap->overflow, cap->limit, p);
     }
     if (needs_body && (ap_is_HTTP_ERROR(status)
                        || ap_is_HTTP_REDIRECT(status))
@@ -718,6 +729,45 @@ static void add_server_timing(batch_result_t *res, apr_pool_t *p)
         APR_TIME_T_FMT, res->elapsed / 1000, res->elapsed % 1000));
 }
 
+apr_time_t batch_op_started(request_rec *r, const batch_run_t *run,
+                            const batch_op_t *op)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(2450)
+                  "operation %s (%d) of batch %s: %s %s started", op->id,
+                  op->index, run->batch_id, op->method, op->target);
+    /* a worker's operation runs on a secondary connection */
+    batch_status_op_begin(r->server, r->connection->master != NULL);
+    return apr_time_now();
+}
+
+void batch_op_finished(request_rec *r, const batch_run_t *run,
+                       const batch_op_t *op, batch_result_t *res,
+                       apr_time_t started, apr_pool_t *op_pool)
+{
+    res->elapsed = apr_time_now() - started;
+    if (run->settings->server_timing) {
+        add_server_timing(res, op_pool);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1002)
+                  "operation %s: %s %s -> %d in %" APR_TIME_T_FMT " us "
+                  "(batch %s)", op->id, op->method, op->target, res->status,
+                  res->elapsed, run->batch_id);
+    batch_status_op_end(r->server, r->connection->master != NULL,
+                        res->status);
+    apr_atomic_inc32(&run->counts->ran);
+    if (res->status >= 400) {
+        apr_atomic_inc32(&run->counts->failed);
+    }
+}
+
+batch_result_t *batch_result_loop(const batch_op_t *op, apr_pool_t *p)
+{
+    return batch_result_error(p, HTTP_LOOP_DETECTED, "Loop Detected",
+                              BATCH_E_LOOP, apr_psprintf(
+        p, "operation %s targets a batch endpoint; batches do not nest",
+        op->id));
+}
+
 batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                              const batch_op_t *op, apr_pool_t *op_pool)
 {
@@ -726,13 +776,7 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
     batch_capture_t *cap;
     batch_result_t *res;
     request_rec *rnew;
-    apr_time_t started = apr_time_now();
-
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(2450)
-                  "operation %s (%d) of batch %s: %s %s started", op->id,
-                  op->index, run->batch_id, op->method, op->target);
-    /* a worker's operation runs on a secondary connection */
-    batch_status_op_begin(r->server, r->connection->master != NULL);
+    apr_time_t started = batch_op_started(r, run, op);
 
     run->capture = batch_capture_create(
         op_pool, r->connection,
@@ -754,30 +798,14 @@ batch_result_t *batch_op_run(request_rec *r, batch_run_t *run,
                       "operation %s of batch %s targets a batch endpoint; "
                       "not run, answered 508 (%s)", op->id, run->batch_id,
                       op->target);
-        res = batch_result_error(op_pool, HTTP_LOOP_DETECTED,
-                                 "Loop Detected", BATCH_E_LOOP, apr_psprintf(
-            op_pool, "operation %s targets a batch endpoint; batches do "
-            "not nest", op->id));
+        res = batch_result_loop(op, op_pool);
     }
     else {
         batch_status_show_request(rnew);
         res = run_subrequest(rnew, op, cap, op_pool);
         batch_status_show_request(r);
     }
-    res->elapsed = apr_time_now() - started;
-    if (run->settings->server_timing) {
-        add_server_timing(res, op_pool);
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, BATCH_LOGNO(1002)
-                  "operation %s: %s %s -> %d in %" APR_TIME_T_FMT " us "
-                  "(batch %s)", op->id, op->method, op->target, res->status,
-                  res->elapsed, run->batch_id);
-    batch_status_op_end(r->server, r->connection->master != NULL,
-                        res->status);
-    apr_atomic_inc32(&run->counts->ran);
-    if (res->status >= 400) {
-        apr_atomic_inc32(&run->counts->failed);
-    }
+    batch_op_finished(r, run, op, res, started, op_pool);
     if (run->settings->log_operations) {
         batch_oplog_write(rnew, run->batch_id, op, res, started);
     }

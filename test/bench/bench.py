@@ -23,14 +23,16 @@ resources. Every figure is measured in this run on those resources:
 - throughput, each the median of BENCH_RUNS runs of BENCH_SECONDS after a
   warm-up: HTTP/1.1 keep-alive GETs (wrk), HTTP/2 multiplexed GETs
   (h2load), an SSI page of 100 `#include virtual` (subrequests/s), and
-  100-GET batches, JSON and multipart (operations/s), posted by wrk;
+  100-GET batches, JSON and multipart (operations/s), posted by wrk, and
+  the JSON one under BatchEngine request (/request-batch);
 - latency through relay.py (BENCH_DELAY_MS each way): one GET, 100
   sequential keep-alive GETs, h2load's 100 multiplexed GETs, one 100-op
   batch of each format;
 - memory: the children's peak RSS growth during one batch of 100
   operations each answering 1 MiB;
 - instructions (valgrind --tool=callgrind, apache2 -X with one worker
-  thread) per batch operation and per SSI include, less one GET;
+  thread) per batch operation (under each BatchEngine) and per SSI
+  include, less one GET;
 - parallel operations, BatchConcurrency 1 and 8 side by side, runs
   interleaved: cheap ops (100 static GETs a batch, BENCH_PARALLEL_CONNECTIONS
   wrk connections) in ops/s and the server's CPU time per op (utime+stime
@@ -169,6 +171,8 @@ class Workload:
             "items": self._write("items.txt", "\n".join(self.items) + "\n"),
             "page": self._write("page.txt", "/bench/page.shtml\n"),
             "batch": self._write("batch.txt", "/batch\n"),
+            "request-batch": self._write("request-batch.txt",
+                                         "/request-batch\n"),
             "json": self._write("batch.json", self.json),
             "multipart": self._write("batch.multipart", self.multipart),
             "wait": self._write("batch-wait.json", self.wait),
@@ -356,6 +360,12 @@ def throughput(server, workload):
             "%s (%d per request)" % (kind, OPS),
             lambda s, k=kind: run_wrk(server, workload, k, s))
         figures[kind] = (med * OPS, [r * OPS for r in rates])
+    # the same JSON batch under BatchEngine request
+    med, rates = median_rate(
+        "json, BatchEngine request (%d per request)" % OPS,
+        lambda s: run_wrk(server, workload, "json", s,
+                          path_file=workload.files["request-batch"]))
+    figures["json-request"] = (med * OPS, [r * OPS for r in rates])
     return figures
 
 
@@ -702,6 +712,8 @@ def instructions(gen_dir, sleeper_port):
         requests = {
             "get": ("GET", item_path(0), None, None, None),
             "json": ("POST", "/batch", w.json, "application/json", "json"),
+            "json-request": ("POST", "/request-batch", w.json,
+                             "application/json", "json"),
             "ssi": ("GET", "/bench/page.shtml", None, None, "ssi"),
         }
         for request in requests.values():       # warm-up
@@ -714,6 +726,7 @@ def instructions(gen_dir, sleeper_port):
     return {
         "get": counts["get"],
         "per_op": (counts["json"] - counts["get"]) / OPS,
+        "per_op_request": (counts["json-request"] - counts["get"]) / OPS,
         "per_include": (counts["ssi"] - counts["get"]) / OPS,
     }
 
@@ -781,6 +794,8 @@ def table(started, load, rates, lat, mem, ins, par):
     lines += rate("mod_batch JSON, %d GETs a batch" % OPS, "json", "ops/s")
     lines += rate("mod_batch multipart, %d GETs a batch" % OPS, "multipart",
                   "ops/s")
+    lines += rate("mod_batch JSON, BatchEngine request", "json-request",
+                  "ops/s")
     lines += [
         "latency through a relay adding %d ms each way (median of %d)"
         % (DELAY_MS, RELAY_RUNS),
@@ -798,6 +813,8 @@ def table(started, load, rates, lat, mem, ins, par):
         row("one GET (the baseline)", "%10.0f" % ins["get"]),
         row("per batch operation (JSON batch - GET) / %d" % OPS,
             "%10.0f" % ins["per_op"]),
+        row("per op, BatchEngine request, same batch",
+            "%10.0f" % ins["per_op_request"]),
         row("per SSI include (page - GET) / %d" % OPS,
             "%10.0f" % ins["per_include"]),
         "  (user-space instructions inside %s; the kernel's"

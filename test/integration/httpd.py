@@ -74,6 +74,9 @@ REPORT_MAX_LINES = 100
 # BATCH_CONCURRENCY=N (N > 1) sets BatchConcurrency N for every batch
 # endpoint of the main server, to run the whole suite in parallel mode.
 CONCURRENCY = int(os.environ.get("BATCH_CONCURRENCY", "1") or "1")
+# BATCH_ENGINE=request sets BatchEngine request for every batch endpoint of
+# the main server, to run the whole suite with operations as requests.
+ENGINE = os.environ.get("BATCH_ENGINE", "subrequest") or "subrequest"
 
 
 class HttpdError(Exception):
@@ -603,6 +606,8 @@ class Httpd:
         lines += self._batch_location("/waf-batch", WAF_RECIPE)
         lines += self._batch_location("/waf-open-batch", WAF_OPEN)
         lines += self._batch_location("/waf-answers-batch", WAF_ANSWERS)
+        lines += self._batch_location("/waf-request-batch",
+                                      WAF_OPEN + ["BatchEngine request"])
         return lines
 
     def _batch_location(self, path, body):
@@ -769,6 +774,8 @@ class Httpd:
             if CONCURRENCY > 1:
                 # every batch endpoint runs its operations in parallel
                 lines.append("BatchConcurrency %d" % CONCURRENCY)
+            if ENGINE != "subrequest":
+                lines.append("BatchEngine %s" % ENGINE)
             lines += self._batch_location("/batch", list(batch_extra))
             lines += self._batch_location("/limited-batch", [
                 "BatchMaxOperations 3",
@@ -799,6 +806,11 @@ class Httpd:
                 "BatchCookieJar On", "BatchConcurrency 8"])
             lines += self._batch_location("/jar-noinherit-batch", [
                 "BatchCookieJar On", "BatchInheritHeaders Off"])
+            # whatever BATCH_ENGINE says (test_engine.py)
+            lines += self._batch_location("/request-batch", [
+                "BatchEngine request", "BatchConcurrency 1"])
+            lines += self._batch_location("/request-parallel-batch", [
+                "BatchEngine request", "BatchConcurrency 4"])
             if self.waf:
                 lines += self._modsecurity_lines()
         lines += [""] + list(server_extra)

@@ -24,7 +24,7 @@ import uuid
 import pytest
 import requests
 
-from httpd import CONCURRENCY, HttpdError
+from httpd import CONCURRENCY, ENGINE, HttpdError
 
 TIMEOUT = 60
 JSON = {"Content-Type": "application/json"}
@@ -36,6 +36,15 @@ def sequential_only(why):
     return pytest.mark.skipif(
         CONCURRENCY > 1, reason="BATCH_CONCURRENCY=%d: %s" % (CONCURRENCY,
                                                               why))
+
+
+def subrequest_only(why):
+    """Marks a test that pins what only the subrequest engine does (an op
+    as a subrequest differs there from a direct request); it is skipped
+    when the suite runs with BATCH_ENGINE=request, where the op is a
+    request of its own."""
+    return pytest.mark.skipif(
+        ENGINE != "subrequest", reason="BATCH_ENGINE=%s: %s" % (ENGINE, why))
 
 
 def basic(user, password):

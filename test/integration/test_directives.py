@@ -48,6 +48,8 @@ BAD = [
     ("BatchFormats", "xml"),
     ("BatchFormats", "json +json"),
     ("BatchFormats", ""),
+    ("BatchEngine", "thread"),
+    ("BatchEngine", ""),
 ]
 
 GOOD = [
@@ -69,6 +71,8 @@ GOOD = [
     ["BatchFormats json"],
     ["BatchFormats form"],
     ["BatchFormats json multipart form"],
+    ["BatchEngine request"],
+    ["BatchEngine subrequest"],
 ]
 
 

@@ -26,7 +26,7 @@ import re
 
 import pytest
 
-from support import post_batch, raw_response
+from support import post_batch, raw_response, subrequest_only
 from test_multipart import http_request, multipart, part, post, strict_parse
 
 # what differs between two answers however faithful the operation is
@@ -246,6 +246,8 @@ def test_set_cookie_values_kept_apart(runtimes, path):
     assert entry["headers"]["Set-Cookie"] == ", ".join(cookies), entry
 
 
+@subrequest_only(
+    "an op has no parent request (r->main) to see")
 def test_parallel_and_sequential_ops_see_the_same_parent(runtimes):
     seen = {}
     for path in PATHS:
@@ -258,6 +260,9 @@ def test_parallel_and_sequential_ops_see_the_same_parent(runtimes):
     assert seen["/sequential-batch"] == seen["/parallel-batch"], seen
 
 
+@subrequest_only(
+    "an op is an initial request (test_engine.py pins "
+    "is_initial_req true)")
 def test_mod_perl_initial_request_idiom(runtimes):
     """$r->is_initial_req is false in an operation (it is a subrequest);
     docs/operation.md's idiom tells both a direct request and an operation
@@ -277,6 +282,9 @@ def test_mod_perl_initial_request_idiom(runtimes):
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("fmt", FORMATS)
+@subrequest_only(
+    "an NPH script answers an op as it answers a direct request, "
+    "on the op's own connection")
 def test_nph_script_stays_refused(server, fmt, path):
     """An NPH script writes its own status line to the connection; as an
     operation it is refused (403), as a subrequest always was, and nothing

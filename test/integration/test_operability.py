@@ -32,7 +32,8 @@ import pytest
 import requests
 
 from httpd import MODULES_DIR
-from support import basic, ok_batch, post_batch, reconfigured, token
+from support import (basic, ok_batch, post_batch, reconfigured,
+                     subrequest_only, token)
 from support import status_figures as _status
 
 FIELDS = ["host", "user", "method", "path", "query", "final", "first",
@@ -359,6 +360,10 @@ def _assert_one_line(server, batch_id, op_id, tag, level):
     assert "batch %s" % batch_id in lines[0], lines[0]
 
 
+@subrequest_only(
+    "these answers are httpd's own for a request (its reader's 414 and "
+    "400, LimitRequestBody's 413, its header filter's 500, cut off), "
+    "logged by httpd")
 def test_each_answer_made_up_has_one_error_line_at_its_level(logged):
     """warn for what the server failed at, info for what the client sent;
     each line names the operation and its batch."""

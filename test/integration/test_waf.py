@@ -35,7 +35,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from support import TIMEOUT, token
+from support import TIMEOUT, subrequest_only, token
 
 RECIPE = "/waf-batch"
 OPEN = "/waf-open-batch"
@@ -178,6 +178,9 @@ def test_what_the_recipe_does_not_take_is_refused(waf_server, name, shape):
 @pytest.mark.parametrize("shape", [json_base64_body, multipart_mixed],
                          ids=lambda f: f.__name__)
 @pytest.mark.parametrize("name", sorted(PAYLOADS))
+@subrequest_only(
+    "ModSecurity inspects an op as a request of its own: the "
+    "payload never reaches it (test_engine.py)")
 def test_without_the_recipe_the_payload_reaches_its_operation(
         waf_server, name, shape):
     """What the recipe closes: ModSecurity cannot read these formats."""
@@ -261,6 +264,9 @@ def multipart_batch_of(url):
     (OPEN, multipart_batch_of, False),
 ], ids=["recipe-json", "recipe-multipart", "debian-json",
         "debian-multipart"])
+@subrequest_only(
+    "ModSecurity's response rules run on the op's own answer "
+    "(test_engine.py), not only on the aggregate")
 def test_crs_response_rule_on_an_operations_answer(waf_server, leak, path,
                                                    batch_of, inspected):
     """Debian's SecResponseBodyMimeType (text/plain text/html text/xml)
