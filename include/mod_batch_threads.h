@@ -43,8 +43,10 @@ batch_threads_t *batch_threads_of(const server_rec *s);
  * the job itself). */
 apr_status_t batch_threads_take(batch_threads_t *t, batch_thread_t **th);
 
-/* The allocator (with a mutex) for the memory of th's jobs. */
-apr_allocator_t *batch_thread_allocator(batch_thread_t *th);
+/* One of the process's allocators (each with a mutex, one per thread
+ * the pool may have), chosen by key: the memory of jobs, which any
+ * thread may use and free. */
+apr_allocator_t *batch_threads_allocator(batch_threads_t *t, long key);
 
 /* Gives th, taken before, its job: th runs job, is idle again, then runs
  * done (which tells the caller). */

@@ -20,6 +20,8 @@
  */
 #include <string.h>
 
+#include <apr_buckets.h>
+
 #include <httpd.h>
 #include <http_protocol.h>
 #include <util_filter.h>
@@ -68,6 +70,12 @@ static apr_status_t capture_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         if (APR_BUCKET_IS_METADATA(b)) {
             continue;
+        }
+        if (APR_BUCKET_IS_FILE(b) && b->length <= APR_BUCKET_BUFF_SIZE) {
+            /* the bytes are copied anyway: one read(2) costs less than
+             * mmap, a page fault and munmap, whose TLB shootdown stalls
+             * every thread of the process on the other cores */
+            apr_bucket_file_enable_mmap(b, 0);
         }
         rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
         if (rv == APR_SUCCESS && n) {

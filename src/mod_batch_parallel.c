@@ -25,10 +25,9 @@
  * c2_transit_create, h2_c2.c h2_c2_create), made in the request thread
  * before a thread sees it:
  *
- *  - a transit pool (on the allocator of the pool thread that runs it, or
- *    the request's when it runs in the request thread), a secondary
- *    connection and a "fake parent" request on it
- *    (src/mod_batch_secondary.c).
+ *  - a transit pool (on one of the pool's allocators, each with a mutex:
+ *    src/mod_batch_threads.c), a secondary connection and a "fake parent"
+ *    request on it (src/mod_batch_secondary.c).
  *
  * A pool thread then calls batch_op_run() on the fake parent: the
  * subrequest, its hooks, per-op auth, filters, handler, error bodies and
@@ -37,9 +36,15 @@
  * request thread writes it and destroys that pool. No bucket ever crosses
  * threads.
  *
- * When the pool has no free thread the operation runs in the request's
- * own thread, the sequential way, right away: a batch never waits for a
- * thread that another batch holds, so batches that wait on one another
+ * A started operation goes on the batch's ready list. A pool thread given
+ * to the batch runs ready operations one after the other until none is
+ * left, then goes idle: a thread that finishes an operation takes the
+ * next without being woken again. The batch takes another pool thread
+ * only when more operations are ready than its threads about to take one.
+ * When the pool has no free thread, the request thread runs the
+ * operations no thread will take, the sequential way, as it waits for
+ * answers: a batch never waits for a thread that another batch holds, so
+ * batches that wait on one another
  * (an operation proxied back to this server) cannot deadlock, and nothing
  * queues without bound. The executor caps the operations in flight at N
  * (src/mod_batch_execute.c); batch_workers_finish waits for every one
@@ -95,11 +100,16 @@ struct batch_workers_t {
     request_rec *r;
     const batch_run_t *run;
     batch_threads_t *threads;
+    apr_allocator_t *allocator; /* the transit pools' */
     apr_pool_t *pool;           /* the request thread's only */
     apr_thread_mutex_t *lock;   /* guards everything below */
     apr_thread_cond_t *finished;
+    task_queue_t ready;         /* started, not yet taken by a thread */
     task_queue_t done;
-    int running;                /* on pool threads, not yet done */
+    int running;                /* started, not yet done */
+    int serving;                /* pool threads taking from ready */
+    int busy;                   /* of them, running an operation */
+    int helpers;                /* pool threads given to this batch */
 };
 
 static void queue_push(task_queue_t *q, op_task_t *t)
@@ -120,10 +130,22 @@ static op_task_t *queue_pop(task_queue_t *q)
     return t;
 }
 
-static op_task_t *make_task(batch_workers_t *w, const batch_op_t *op,
-                            int index, apr_allocator_t *allocator)
+static int queue_length(task_queue_t *q)
 {
-    apr_pool_t *pool = batch_transit_pool(w->pool, allocator,
+    op_task_t *t;
+    int n = 0;
+
+    for (t = APR_RING_FIRST(q); t != APR_RING_SENTINEL(q, op_task_t, link);
+         t = APR_RING_NEXT(t, link)) {
+        n++;
+    }
+    return n;
+}
+
+static op_task_t *make_task(batch_workers_t *w, const batch_op_t *op,
+                            int index)
+{
+    apr_pool_t *pool = batch_transit_pool(w->pool, w->allocator,
                                           "batch_op_transit");
     op_task_t *t = apr_pcalloc(pool, sizeof(*t));
 
@@ -154,24 +176,48 @@ static void run_task(op_task_t *t, apr_thread_t *thread, int slot)
     t->parent = NULL;
 }
 
-/* batch_job_fn: the job a pool thread runs */
-static void run_on_thread(void *ctx, apr_thread_t *thread, int slot)
+/* With w->lock held, which it releases while t runs: t is not touched
+ * once it is in w->done, where the request thread may take it and free
+ * it. */
+static void run_and_hand_back(batch_workers_t *w, op_task_t *t,
+                              apr_thread_t *thread, int slot)
 {
-    run_task(ctx, thread, slot);
+    apr_thread_mutex_unlock(w->lock);
+    run_task(t, thread, slot);
+    apr_thread_mutex_lock(w->lock);
+    queue_push(&w->done, t);
+    w->running--;
 }
 
-/* batch_job_fn, or in the request thread: t is not touched once it is in
- * w->done, where the request thread may take it and free it. */
-static void hand_back(void *ctx, apr_thread_t *thread, int slot)
+/* batch_job_fn: a pool thread runs the batch's ready operations one
+ * after the other, so one that finishes takes the next without going idle
+ * and being woken again; it leaves when none is ready. */
+static void serve_batch(void *ctx, apr_thread_t *thread, int slot)
 {
-    op_task_t *t = ctx;
-    batch_workers_t *w = t->w;
+    batch_workers_t *w = ctx;
+    op_task_t *t;
+
+    apr_thread_mutex_lock(w->lock);
+    while ((t = queue_pop(&w->ready)) != NULL) {
+        w->busy++;
+        run_and_hand_back(w, t, thread, slot);
+        w->busy--;
+        apr_thread_cond_signal(w->finished);
+    }
+    w->serving--;
+    apr_thread_mutex_unlock(w->lock);
+}
+
+/* batch_job_fn, once the thread is idle again: w is not touched after
+ * the unlock, as batch_workers_finish may then destroy it. */
+static void helper_left(void *ctx, apr_thread_t *thread, int slot)
+{
+    batch_workers_t *w = ctx;
 
     (void)thread;
     (void)slot;
     apr_thread_mutex_lock(w->lock);
-    queue_push(&w->done, t);
-    w->running--;
+    w->helpers--;
     apr_thread_cond_signal(w->finished);
     apr_thread_mutex_unlock(w->lock);
 }
@@ -193,7 +239,11 @@ apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
     w->r = r;
     w->run = run;
     w->threads = threads;
+    /* by the batch's connection: request threads of the MPM spread over
+     * the allocators, and a batch's operations reuse what its last freed */
+    w->allocator = batch_threads_allocator(threads, r->connection->id);
     w->pool = pool;
+    APR_RING_INIT(&w->ready, op_task_t, link);
     APR_RING_INIT(&w->done, op_task_t, link);
     if ((rv = apr_thread_mutex_create(&w->lock, APR_THREAD_MUTEX_DEFAULT,
                                       pool)) != APR_SUCCESS
@@ -206,21 +256,29 @@ apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
     return APR_SUCCESS;
 }
 
-void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
+/* With w->lock held: whether more operations are ready than the batch's
+ * pool threads about to take one (given one, not yet running it). */
+static int uncovered(batch_workers_t *w)
+{
+    return queue_length(&w->ready) > w->serving - w->busy;
+}
+
+/* A pool thread for the ready operations that no thread serves yet; when
+ * the pool has none, the request thread runs them as it waits
+ * (batch_workers_wait). */
+static void add_helper(batch_workers_t *w, const batch_op_t *op)
 {
     batch_thread_t *th = NULL;
     apr_status_t rv = batch_threads_take(w->threads, &th);
-    op_task_t *t = make_task(w, op, index,
-                             th ? batch_thread_allocator(th)
-                                : apr_pool_allocator_get(w->pool));
 
-    apr_thread_mutex_lock(w->lock);
-    w->running++;
-    apr_thread_mutex_unlock(w->lock);
-    if (th) {
-        batch_thread_run(th, run_on_thread, hand_back, t);
+    if (rv == APR_SUCCESS) {
+        batch_thread_run(th, serve_batch, helper_left, w);
         return;
     }
+    apr_thread_mutex_lock(w->lock);
+    w->serving--;
+    w->helpers--;
+    apr_thread_mutex_unlock(w->lock);
     if (rv == APR_EAGAIN) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1404)
                       "every thread of the pool is busy; operation %s runs "
@@ -231,8 +289,25 @@ void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
                       "could not start a thread; operation %s runs in the "
                       "request's own thread", op->id);
     }
-    run_task(t, w->r->connection->current_thread, 0);
-    hand_back(t, NULL, 0);
+}
+
+void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
+{
+    op_task_t *t = make_task(w, op, index);
+    int more;
+
+    apr_thread_mutex_lock(w->lock);
+    queue_push(&w->ready, t);
+    w->running++;
+    more = uncovered(w);
+    if (more) {
+        w->serving++;
+        w->helpers++;
+    }
+    apr_thread_mutex_unlock(w->lock);
+    if (more) {
+        add_helper(w, op);
+    }
 }
 
 int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
@@ -242,7 +317,15 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
 
     apr_thread_mutex_lock(w->lock);
     while (APR_RING_EMPTY(&w->done, op_task_t, link)) {
-        apr_thread_cond_wait(w->finished, w->lock);
+        /* an operation no pool thread will take (the pool is full) runs
+         * here, as the sequential path would run it */
+        t = uncovered(w) ? queue_pop(&w->ready) : NULL;
+        if (t) {
+            run_and_hand_back(w, t, w->r->connection->current_thread, 0);
+        }
+        else {
+            apr_thread_cond_wait(w->finished, w->lock);
+        }
     }
     t = queue_pop(&w->done);
     apr_thread_mutex_unlock(w->lock);
@@ -253,10 +336,10 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
 
 void batch_workers_finish(batch_workers_t *w)
 {
-    /* every operation started has finished once none runs: the pool
-     * threads no longer touch anything of this batch */
+    /* every operation started has finished and every pool thread given
+     * to the batch is idle again: none touches anything of it any more */
     apr_thread_mutex_lock(w->lock);
-    while (w->running) {
+    while (w->running || w->helpers) {
         apr_thread_cond_wait(w->finished, w->lock);
     }
     apr_thread_mutex_unlock(w->lock);

@@ -34,13 +34,14 @@
  * operations in flight (src/mod_batch_execute.c); the cap here bounds the
  * process.
  *
- * Memory: each thread has an allocator with a mutex, from which the
- * transit pools of the operations it runs take their memory (made by the
- * request thread, used by the pool thread, destroyed by the request
- * thread: the mutex is seldom contended). What one operation freed the
- * next reuses, where an allocator per operation would map and unmap
- * memory each time (Debian's APR takes its memory with mmap), and one
- * allocator for the process would be contended by every thread.
+ * Memory: the pool has as many allocators as it may have threads, each
+ * with a mutex; a batch's transit pools take their memory from one of
+ * them, chosen by the batch's connection (made and destroyed by the
+ * request thread, used by whichever thread runs the operation). What one
+ * operation freed the next reuses, where an allocator per operation would
+ * map and unmap memory each time (Debian's APR takes its memory with
+ * mmap), and one allocator for the process would be contended by every
+ * thread.
  *
  * Lifetime: made at child_init with a pool of its own under pchild, whose
  * allocator has a mutex (threads' own pools, children of it, go in the
@@ -108,9 +109,9 @@ apr_socket_t *batch_threads_dummy_socket(batch_threads_t *t)
     return t->dummy;
 }
 
-apr_allocator_t *batch_thread_allocator(batch_thread_t *slot)
+apr_allocator_t *batch_threads_allocator(batch_threads_t *t, long key)
 {
-    return slot->allocator;
+    return t->slots[(unsigned long)key % (unsigned long)t->max].allocator;
 }
 
 /* With slot->lock held: waits for a job; 0 once told to quit. */
@@ -151,8 +152,8 @@ static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
     return NULL;
 }
 
-/* With t->lock held: the allocator of a new thread, kept (with what it
- * holds) until the pool stops. */
+/* At child init: the allocator of a slot, kept (with what it holds)
+ * until the pool stops. */
 static apr_status_t make_allocator(batch_threads_t *t, batch_thread_t *slot)
 {
     apr_thread_mutex_t *alloc_lock;
@@ -178,10 +179,6 @@ static apr_status_t start_slot(batch_threads_t *t, batch_thread_t **slotp)
     batch_thread_t *slot = &t->slots[t->started];
     apr_status_t rv;
 
-    if (!slot->allocator
-        && (rv = make_allocator(t, slot)) != APR_SUCCESS) {
-        return rv;
-    }
     /* ap_thread_create (httpd 2.4.51) also gives the thread the
      * ap_thread_current() that httpd's own threads have */
 #if AP_MODULE_MAGIC_AT_LEAST(20120211, 122)
@@ -234,6 +231,17 @@ void batch_threads_count(batch_threads_t *t, batch_threads_count_t *n)
     apr_thread_mutex_unlock(t->lock);
 }
 
+static void destroy_allocators(batch_threads_t *t)
+{
+    int i;
+
+    for (i = 0; i < t->max; i++) {
+        if (t->slots[i].allocator) {
+            apr_allocator_destroy(t->slots[i].allocator);
+        }
+    }
+}
+
 /* pre-cleanup of pchild: every thread is idle by now (see above); one
  * still running an operation (a hard stop) is waited for */
 static apr_status_t stop_threads(void *data)
@@ -255,11 +263,7 @@ static apr_status_t stop_threads(void *data)
         apr_thread_join(&exit_rv, t->slots[i].thread);
     }
     /* every transit pool is gone: the batches have ended */
-    for (i = 0; i < t->max; i++) {
-        if (t->slots[i].allocator) {
-            apr_allocator_destroy(t->slots[i].allocator);
-        }
-    }
+    destroy_allocators(t);
     return APR_SUCCESS;
 }
 
@@ -321,7 +325,9 @@ static apr_status_t make_threads(apr_pool_t *pchild, server_rec *s,
                                           APR_THREAD_MUTEX_DEFAULT, pool))
             != APR_SUCCESS
             || (rv = apr_thread_cond_create(&t->slots[i].wake, pool))
-               != APR_SUCCESS) {
+               != APR_SUCCESS
+            || (rv = make_allocator(t, &t->slots[i])) != APR_SUCCESS) {
+            destroy_allocators(t);
             apr_pool_destroy(pool);
             return rv;
         }
