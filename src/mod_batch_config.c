@@ -365,42 +365,6 @@ static const char *set_formats(cmd_parms *cmd, void *dconf, int argc,
     return NULL;
 }
 
-static const char *set_inherit_headers(cmd_parms *cmd, void *dconf, int on)
-{
-    batch_dir_conf_t *conf = dconf;
-
-    (void)cmd;
-    conf->inherit_headers = on;
-    return NULL;
-}
-
-static const char *set_cookie_jar(cmd_parms *cmd, void *dconf, int on)
-{
-    batch_dir_conf_t *conf = dconf;
-
-    (void)cmd;
-    conf->cookie_jar = on;
-    return NULL;
-}
-
-static const char *set_log_operations(cmd_parms *cmd, void *dconf, int on)
-{
-    batch_dir_conf_t *conf = dconf;
-
-    (void)cmd;
-    conf->log_operations = on;
-    return NULL;
-}
-
-static const char *set_server_timing(cmd_parms *cmd, void *dconf, int on)
-{
-    batch_dir_conf_t *conf = dconf;
-
-    (void)cmd;
-    conf->server_timing = on;
-    return NULL;
-}
-
 static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
 {
     batch_dir_conf_t *conf = dconf;
@@ -465,19 +429,23 @@ const command_rec batch_cmds[] = {
                       "(application/json), multipart (multipart/mixed), "
                       "form (facebook's batch form field); default json "
                       "multipart"),
-    AP_INIT_FLAG("BatchInheritHeaders", set_inherit_headers, NULL,
+    AP_INIT_FLAG("BatchInheritHeaders", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(batch_dir_conf_t, inherit_headers),
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "copy the batch request's headers into every operation "
                  "(default On)"),
-    AP_INIT_FLAG("BatchCookieJar", set_cookie_jar, NULL,
+    AP_INIT_FLAG("BatchCookieJar", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(batch_dir_conf_t, cookie_jar),
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "give each operation the cookies set by the operations it "
                  "depends on, as a browser would (default Off)"),
-    AP_INIT_FLAG("BatchLogOperations", set_log_operations, NULL,
+    AP_INIT_FLAG("BatchLogOperations", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(batch_dir_conf_t, log_operations),
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "write one access-log line per operation, as for a "
                  "request (default On)"),
-    AP_INIT_FLAG("BatchServerTiming", set_server_timing, NULL,
+    AP_INIT_FLAG("BatchServerTiming", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(batch_dir_conf_t, server_timing),
                  RSRC_CONF | ACCESS_CONF | OR_LIMIT,
                  "add a Server-Timing header with how long it ran to every "
                  "operation's answer (default Off)"),
