@@ -435,15 +435,18 @@ def parallel(server, workload):
              "%d s each, interleaved" % (RUNS, SECONDS))
     cheap = {n: [] for n in PARALLEL_PATHS}
     wait = {n: [] for n in PARALLEL_PATHS}
+    # a waiting batch takes WAIT_OPS x 10 ms one op at a time: a run must
+    # last some such batches even in quick mode on a loaded machine
+    wait_seconds = max(SECONDS, 3)
     for n in PARALLEL_PATHS:         # warm-up: threads, proxy connections
         cheap_run(server, workload, n, WARMUP_SECONDS)
-        run_wrk(server, workload, "wait", WARMUP_SECONDS,
+        run_wrk(server, workload, "wait", wait_seconds,
                 workload.files["batch-c%d" % n], WAIT_CONNECTIONS)
     for _ in range(RUNS):
         for n in PARALLEL_PATHS:
             cheap[n].append(cheap_run(server, workload, n, SECONDS))
             wait[n].append(WAIT_OPS * run_wrk(
-                server, workload, "wait", SECONDS,
+                server, workload, "wait", wait_seconds,
                 workload.files["batch-c%d" % n], WAIT_CONNECTIONS))
     return {n: {"rate": statistics.median(r for r, _ in cheap[n]),
                 "cpu": statistics.median(c for _, c in cheap[n]),
