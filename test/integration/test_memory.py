@@ -202,16 +202,12 @@ def test_a_referenced_answer_is_parsed_once_per_batch(server):
         {"id": "r%d" % i, "url": "/static/hello.json?n={result=s:$.n}"}
         for i in range(99)]
     mark = server.log_size()
-    started = time.time()
     res = ok_batch(server, ops)
-    elapsed = time.time() - started
     assert all(e["status"] == 200 for e in res.responses)
     reads = [line for line in server.log_since(mark).splitlines()
              if "BATCH2001:" in line and "operation s " in line]
     assert len(reads) == 1, reads
     assert "for 1 paths" in reads[0] and "for 99 readers" in reads[0]
-    # parsed per reader, 99 parses of 1.3 MB took seconds
-    assert elapsed < 5, elapsed
 
 
 # -- item 4: BatchMaxMemory ---------------------------------------------------
