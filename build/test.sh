@@ -78,6 +78,15 @@ sanitized_integration_tests() {
     make check-sanitized-httpd
 }
 
+# The same module with operations in parallel (BatchConcurrency 4), on
+# the part of the suite where an operation's memory outlives its start:
+# references, cookies, dependencies (about 2 min with the build).
+sanitized_parallel_integration_tests() {
+    echo "== integration tests again (module built with ASan+UBSan), operations in parallel (BatchConcurrency 4; a representative part)"
+    BATCH_CONCURRENCY=4 bash build/test-sanitized-httpd.sh -k \
+        "test_references or test_cookie_jar or test_dependencies or test_concurrency or test_operations"
+}
+
 # The parallel operations' tests with the module built with TSan (about
 # 70 s).
 tsan_integration_tests() {
@@ -154,4 +163,5 @@ integration_tests
 parallel_integration_tests
 request_engine_integration_tests
 sanitized_integration_tests
+sanitized_parallel_integration_tests
 tsan_integration_tests

@@ -447,16 +447,6 @@ static void plan_references(exec_t *x)
     apr_pool_destroy(tmp);
 }
 
-/* A substituted url or header must pass what validation checked. */
-static batch_error_t *check_resolved(exec_t *x, batch_op_t *copy,
-                                     apr_pool_t *p)
-{
-    batch_error_t *err = batch_validate_target(p, copy,
-                                               &x->settings->limits);
-
-    return err ? err : batch_check_nesting(x->r, x->settings, copy, p);
-}
-
 /* The pool of the copy run as operation i, until its answer is written. */
 static apr_pool_t *copy_pool(exec_t *x, int i)
 {
@@ -465,6 +455,18 @@ static apr_pool_t *copy_pool(exec_t *x, int i)
         apr_pool_tag(x->resolved[i], "batch_resolved_op");
     }
     return x->resolved[i];
+}
+
+/* A substituted url or header must pass what validation checked. The
+ * target it sets lives in the copy's pool: the operation's own pool p
+ * may go before the operation runs (parallel operations). */
+static batch_error_t *check_resolved(exec_t *x, int i, batch_op_t *copy,
+                                     apr_pool_t *p)
+{
+    batch_error_t *err = batch_validate_target(copy_pool(x, i), copy,
+                                               &x->settings->limits);
+
+    return err ? err : batch_check_nesting(x->r, x->settings, copy, p);
 }
 
 /* The operation to run as i: itself, or a copy with its result references
@@ -491,7 +493,7 @@ static const batch_op_t *resolved_op(exec_t *x, int i, apr_pool_t *p,
             p, "operation %s was not run: %s", op->id, err->message));
         return NULL;
     }
-    if ((err = check_resolved(x, copy, p))) {
+    if ((err = check_resolved(x, i, copy, p))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, x->r, BATCH_LOGNO(1601)
                       "operation %s of batch %s not run: %s; answered %d",
                       op->id, x->run->batch_id, err->message, err->status);
