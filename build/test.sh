@@ -79,12 +79,13 @@ sanitized_integration_tests() {
 }
 
 # The same module with operations in parallel (BatchConcurrency 4), on
-# the part of the suite where an operation's memory outlives its start:
-# references, cookies, dependencies (about 2 min with the build).
+# the part of the suite where an operation's memory outlives its start
+# and where the request thread and the pool's threads share a batch
+# (about 2 min with the build).
 sanitized_parallel_integration_tests() {
     echo "== integration tests again (module built with ASan+UBSan), operations in parallel (BatchConcurrency 4; a representative part)"
     BATCH_CONCURRENCY=4 bash build/test-sanitized-httpd.sh -k \
-        "test_references or test_cookie_jar or test_dependencies or test_concurrency or test_operations"
+        "test_references or test_cookie_jar or test_dependencies or test_concurrency or test_operations or test_thread_pool or test_engine"
 }
 
 # The parallel operations' tests with the module built with TSan (about

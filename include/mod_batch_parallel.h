@@ -27,9 +27,10 @@
  * by the request thread only. */
 typedef struct batch_workers_t batch_workers_t;
 
-/* APR_ENOTIMPL when the process has no pool of threads. */
-apr_status_t batch_workers_make(request_rec *r, const batch_run_t *run,
-                                batch_workers_t **w);
+/* For operations at most max at once (the caller's cap); APR_ENOTIMPL
+ * when the process has no pool of threads. */
+apr_status_t batch_workers_make(request_rec *r, batch_run_t *run,
+                                int max, batch_workers_t **w);
 /* Runs op on a secondary connection on a thread of the process's pool, or
  * right here when none is free; its answer comes back through
  * batch_workers_wait. The caller caps how many run at once. */

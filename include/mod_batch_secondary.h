@@ -34,8 +34,8 @@ apr_pool_t *batch_transit_pool(apr_pool_t *parent, apr_allocator_t *allocator,
 conn_rec *batch_secondary_make(conn_rec *c1, apr_pool_t *pool,
                                apr_socket_t *dummy);
 
-/* The id of the secondary connection running on pool thread slot (0: the
- * request's own thread), unique while the connection c1_id is alive. */
+/* The id of the secondary connection running on pool thread slot (1 to
+ * the cap), unique while the connection c1_id is alive. */
 long batch_secondary_id(long c1_id, int slot);
 
 /* A request on c2 that mirrors the batch request r after its own auth: the

@@ -53,6 +53,11 @@ apr_allocator_t *batch_threads_allocator(batch_threads_t *t, long key);
 void batch_thread_run(batch_thread_t *th, batch_job_fn *job,
                       batch_job_fn *done, void *ctx);
 
+/* How long the pool's threads took lately from being given a job to
+ * beginning it (a running average): short while the CPUs have time to
+ * spare, long when every one is busy. */
+apr_interval_time_t batch_threads_wake_time(batch_threads_t *t);
+
 /* The process's dummy socket (in core's conn config of secondary
  * connections); never read or written. */
 apr_socket_t *batch_threads_dummy_socket(batch_threads_t *t);

@@ -631,7 +631,7 @@ static int run_parallel(exec_t *x, int max)
 
     par.max = max;
     par.schedule = batch_schedule_make(x->r->pool, x->batch);
-    rv = batch_workers_make(x->r, x->run, &par.workers);
+    rv = batch_workers_make(x->r, x->run, max, &par.workers);
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, x->r, BATCH_LOGNO(1403)
                       "cannot run operations in parallel; running them "

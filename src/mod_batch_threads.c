@@ -80,6 +80,7 @@ struct batch_thread_t {
     batch_job_fn *job;          /* NULL unless given and not yet begun */
     batch_job_fn *done;
     void *ctx;
+    apr_time_t given;           /* when job was given */
     int quit;
 };
 
@@ -94,6 +95,7 @@ struct batch_threads_t {
     int started;
     int nidle;
     int quit;
+    apr_interval_time_t wake;   /* running average: job given to begun */
 };
 
 batch_threads_t *batch_threads_of(const server_rec *s)
@@ -129,6 +131,7 @@ static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
     batch_threads_t *t = slot->t;
     batch_job_fn *job, *done;
     void *ctx;
+    apr_interval_time_t woke;
 
     apr_thread_mutex_lock(slot->lock);
     while (wait_for_job(slot)) {
@@ -136,6 +139,7 @@ static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
         done = slot->done;
         ctx = slot->ctx;
         slot->job = NULL;
+        woke = apr_time_now() - slot->given;
         apr_thread_mutex_unlock(slot->lock);
         job(ctx, thread, slot->id);
         /* idle before the caller hears of it: a batch that starts its
@@ -143,6 +147,8 @@ static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
          * taken never outnumber the operations in flight */
         apr_thread_mutex_lock(t->lock);
         t->idle[t->nidle++] = slot;
+        /* a running average over about the last eight */
+        t->wake += (woke - t->wake) / 8;
         apr_thread_mutex_unlock(t->lock);
         done(ctx, thread, slot->id);
         apr_thread_mutex_lock(slot->lock);
@@ -216,10 +222,21 @@ void batch_thread_run(batch_thread_t *slot, batch_job_fn *job,
     slot->job = job;
     slot->done = done;
     slot->ctx = ctx;
+    slot->given = apr_time_now();
     apr_thread_mutex_unlock(slot->lock);
     /* after the unlock, so the thread woken does not wait for the lock;
      * slot lives as long as the pool */
     apr_thread_cond_signal(slot->wake);
+}
+
+apr_interval_time_t batch_threads_wake_time(batch_threads_t *t)
+{
+    apr_interval_time_t wake;
+
+    apr_thread_mutex_lock(t->lock);
+    wake = t->wake;
+    apr_thread_mutex_unlock(t->lock);
+    return wake;
 }
 
 void batch_threads_count(batch_threads_t *t, batch_threads_count_t *n)
