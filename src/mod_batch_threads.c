@@ -52,6 +52,7 @@
  * operations finished, so on a graceful restart or stop every thread is
  * idle by then and quits at once.
  */
+#include <apr_atomic.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 
@@ -95,7 +96,10 @@ struct batch_threads_t {
     int started;
     int nidle;
     int quit;
-    apr_interval_time_t wake;   /* running average: job given to begun */
+    /* running average of how long a job given took to begin, in
+     * microseconds: written under lock, read without it on every
+     * operation a batch starts */
+    volatile apr_uint64_t wake;
 };
 
 batch_threads_t *batch_threads_of(const server_rec *s)
@@ -125,6 +129,19 @@ static int wait_for_job(batch_thread_t *slot)
     return slot->job != NULL;
 }
 
+apr_interval_time_t batch_threads_wake_time(batch_threads_t *t)
+{
+    return (apr_interval_time_t)apr_atomic_read64(&t->wake);
+}
+
+/* With t->lock held: a running average over about the last eight. */
+static void update_wake_time(batch_threads_t *t, apr_interval_time_t woke)
+{
+    apr_interval_time_t wake = batch_threads_wake_time(t);
+
+    apr_atomic_set64(&t->wake, (apr_uint64_t)(wake + (woke - wake) / 8));
+}
+
 static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
 {
     batch_thread_t *slot = data;
@@ -147,8 +164,7 @@ static void *APR_THREAD_FUNC slot_main(apr_thread_t *thread, void *data)
          * taken never outnumber the operations in flight */
         apr_thread_mutex_lock(t->lock);
         t->idle[t->nidle++] = slot;
-        /* a running average over about the last eight */
-        t->wake += (woke - t->wake) / 8;
+        update_wake_time(t, woke);
         apr_thread_mutex_unlock(t->lock);
         done(ctx, thread, slot->id);
         apr_thread_mutex_lock(slot->lock);
@@ -227,16 +243,6 @@ void batch_thread_run(batch_thread_t *slot, batch_job_fn *job,
     /* after the unlock, so the thread woken does not wait for the lock;
      * slot lives as long as the pool */
     apr_thread_cond_signal(slot->wake);
-}
-
-apr_interval_time_t batch_threads_wake_time(batch_threads_t *t)
-{
-    apr_interval_time_t wake;
-
-    apr_thread_mutex_lock(t->lock);
-    wake = t->wake;
-    apr_thread_mutex_unlock(t->lock);
-    return wake;
 }
 
 void batch_threads_count(batch_threads_t *t, batch_threads_count_t *n)
