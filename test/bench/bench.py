@@ -38,7 +38,13 @@ resources. Every figure is measured in this run on those resources:
   wrk connections) in ops/s and the server's CPU time per op (utime+stime
   of every apache2 process, from /proc); ops that wait (BENCH_WAIT_OPS
   GETs a batch through mod_proxy to sleeper.py, which answers after
-  BENCH_WAIT_MS) in ops/s.
+  BENCH_WAIT_MS) in ops/s, with their baseline: GETs sent straight to
+  that backend through the same proxy, as many at once as the batches
+  keep in flight (wrk -c2 and -c16 by default).
+
+The header gives the load average and the share of CPU time the
+hypervisor stole during the run: on a busy host every figure falls, the
+waiting ops' most (a batch's operations end when the slowest answers).
 
 Operations write their access-log lines as configured by default
 (BatchLogOperations On); BENCH_LOG_OPERATIONS=Off runs without them, so
@@ -169,6 +175,8 @@ class Workload:
         self.wait = json_batch(["/slow/%d" % i for i in range(WAIT_OPS)])
         self.files = {
             "items": self._write("items.txt", "\n".join(self.items) + "\n"),
+            "slow": self._write("slow.txt", "".join(
+                "/slow/%d\n" % i for i in range(WAIT_OPS))),
             "page": self._write("page.txt", "/bench/page.shtml\n"),
             "batch": self._write("batch.txt", "/batch\n"),
             "request-batch": self._write("request-batch.txt",
@@ -258,8 +266,9 @@ def crashes(server):
 
 def run_wrk(server, workload, kind, seconds, path_file=None,
             connections=CONNECTIONS):
-    """One wrk run; requests/s. kind: items, ssi, json, multipart or wait
-    (posted to path_file's endpoint, /batch by default)."""
+    """One wrk run; requests/s. kind: items or slow (GETs: the resources,
+    the backend that waits through mod_proxy), or ssi, json, multipart or
+    wait (posted to path_file's endpoint, /batch by default)."""
     return wrk_counts(server, workload, kind, seconds, path_file,
                       connections)[0]
 
@@ -267,8 +276,8 @@ def run_wrk(server, workload, kind, seconds, path_file=None,
 def wrk_counts(server, workload, kind, seconds, path_file, connections):
     """One wrk run; (requests/s, requests answered)."""
     env = dict(os.environ)
-    if kind == "items":
-        env["BENCH_PATHS"] = workload.files["items"]
+    if kind in ("items", "slow"):
+        env["BENCH_PATHS"] = workload.files[kind]
     elif kind == "ssi":
         env["BENCH_PATHS"] = workload.files["page"]
     else:
@@ -276,7 +285,7 @@ def wrk_counts(server, workload, kind, seconds, path_file, connections):
                    BENCH_METHOD="POST", BENCH_BODY=workload.files[kind],
                    BENCH_CTYPE=(MULTIPART_CTYPE if kind == "multipart"
                                 else "application/json"))
-    if kind != "items":
+    if kind in EXPECT:
         env["BENCH_EXPECT"] = workload.files["expect-" + kind]
     threads = min(2, connections)
     cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds,
@@ -435,6 +444,9 @@ def parallel(server, workload):
              "%d s each, interleaved" % (RUNS, SECONDS))
     cheap = {n: [] for n in PARALLEL_PATHS}
     wait = {n: [] for n in PARALLEL_PATHS}
+    # the baseline of ops that wait: GETs sent straight to the same
+    # proxied backend, as many at once as the batches have in flight
+    direct = {n: [] for n in PARALLEL_PATHS}
     # a waiting batch takes WAIT_OPS x 10 ms one op at a time: a run must
     # last some such batches even in quick mode on a loaded machine
     wait_seconds = max(SECONDS, 3)
@@ -448,10 +460,14 @@ def parallel(server, workload):
             wait[n].append(WAIT_OPS * run_wrk(
                 server, workload, "wait", wait_seconds,
                 workload.files["batch-c%d" % n], WAIT_CONNECTIONS))
+            direct[n].append(run_wrk(server, workload, "slow", wait_seconds,
+                                     connections=n * WAIT_CONNECTIONS))
     return {n: {"rate": statistics.median(r for r, _ in cheap[n]),
                 "cpu": statistics.median(c for _, c in cheap[n]),
                 "wait": statistics.median(wait[n]),
-                "rates": [r for r, _ in cheap[n]], "waits": wait[n]}
+                "direct": statistics.median(direct[n]),
+                "rates": [r for r, _ in cheap[n]], "waits": wait[n],
+                "directs": direct[n]}
             for n in PARALLEL_PATHS}
 
 
@@ -477,6 +493,15 @@ def parallel_lines(par):
         "      runs: %s | %s" % (
             " ".join("%.0f" % r for r in one["waits"]),
             " ".join("%.0f" % r for r in eight["waits"])),
+        "  %-44s %10.0f | %10.0f req/s" % (
+            "baseline: direct GETs, wrk -c%d | -c%d" % (
+                WAIT_CONNECTIONS, 8 * WAIT_CONNECTIONS),
+            one["direct"], eight["direct"]),
+        "      runs: %s | %s" % (
+            " ".join("%.0f" % r for r in one["directs"]),
+            " ".join("%.0f" % r for r in eight["directs"])),
+        "  %-44s %10.2f" % ("baseline 8 ÷ 1, as many GETs in flight",
+                            eight["direct"] / one["direct"]),
     ]
     return lines
 
@@ -742,7 +767,22 @@ def verdict(value, target, at_least):
     return "met" if met else "not met"
 
 
-def header_lines(started, load):
+def cpu_steal_ticks():
+    """(steal, all) CPU time of the machine so far, from /proc/stat: steal
+    is what the hypervisor gave to other guests while this one wanted to
+    run."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:9]]
+    return ticks[7], sum(ticks)
+
+
+def stolen_share(before):
+    """The share of CPU time stolen since before (cpu_steal_ticks)."""
+    steal, total = cpu_steal_ticks()
+    return (steal - before[0]) / max(1, total - before[1])
+
+
+def header_lines(started, load, stolen):
     cpus = os.cpu_count()
     try:
         distro = "Debian " + Path("/etc/debian_version").read_text().strip()
@@ -760,6 +800,10 @@ def header_lines(started, load):
             version.replace("Server version: ", "")),
         "load average before the run: %.2f %.2f %.2f" % load,
     ] + (["  (other processes were loading the machine)"] if busy else []) + [
+        "CPU time stolen by the hypervisor during the run: %.0f%%"
+        % (stolen * 100),
+    ] + (["  (the host was busy: every figure suffers, the waiting ops' "
+          "most)"] if stolen > 0.05 else []) + [
         "throughput: median of %d runs of %d s after a %d s warm-up,"
         % (RUNS, SECONDS, WARMUP_SECONDS),
         "  %d connections (wrk -t%d; h2load -m%d); BatchConcurrency %d"
@@ -776,7 +820,7 @@ def ratio_lines(title, ratios):
     return lines
 
 
-def table(started, load, rates, lat, mem, ins, par):
+def table(started, load, stolen, rates, lat, mem, ins, par):
     def row(name, figure):
         return "  %-44s %s" % (name, figure)
 
@@ -787,7 +831,7 @@ def table(started, load, rates, lat, mem, ins, par):
                 "      runs: " + " ".join("%.0f" % r for r in runs)]
 
     ms = {k: "%10.1f ms" % (v * 1000) for k, v in lat.items()}
-    lines = header_lines(started, load) + [
+    lines = header_lines(started, load, stolen) + [
         "",
         "throughput"]
     lines += rate("HTTP/1.1 keep-alive GETs (wrk)", "keepalive", "req/s")
@@ -857,6 +901,7 @@ def main():
               "valgrind)" % " ".join(missing), file=sys.stderr)
         return 2
     started, load = time.time(), os.getloadavg()
+    steal = cpu_steal_ticks()
     gen_dir = Path(tempfile.mkdtemp(prefix="mod_batch-bench-"))
     sleeper = None
     try:
@@ -886,10 +931,12 @@ def main():
         if sleeper:
             sleeper.stop()
     if ONLY == "parallel":
-        print("\n".join(header_lines(started, load) + parallel_lines(par)
+        print("\n".join(header_lines(started, load, stolen_share(steal))
+                        + parallel_lines(par)
                         + ratio_lines("ratios", parallel_ratios(par))))
     else:
-        print("\n".join(table(started, load, rates, lat, mem, ins, par)))
+        print("\n".join(table(started, load, stolen_share(steal), rates,
+                               lat, mem, ins, par)))
     shutil.rmtree(gen_dir, ignore_errors=True)
     return 0
 
