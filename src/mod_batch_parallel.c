@@ -44,30 +44,42 @@
  * operation costs most (a context switch each way), so a batch wakes few:
  *
  *  - it takes its first thread at once, more only when its ready
- *    operations have waited STALL_DELAY on busy threads that finished
- *    nothing meanwhile: operations that wait (on a backend, a lock) soon
- *    get a thread each, cheap ones keep one thread busy;
+ *    operations have waited stall_delay (STALL_DELAY, longer on busy
+ *    CPUs) on busy threads that finished nothing meanwhile, and none
+ *    given to it has yet to begin: operations that wait (on a backend)
+ *    soon get a thread each, cheap ones keep one thread busy;
  *  - the request thread sleeps until half of the operations in flight
  *    have answered, or none is left ready, and then collects them all and
  *    starts as many;
+ *  - an operation's cost is the time it took when it waited on something
+ *    (its thread gave up the CPU), its CPU time when it did not: one
+ *    preempted on busy CPUs does not look like one that waits;
  *  - once the batch's operations proved cheap (under CHEAP_COST on
  *    average), the request thread runs ready ones itself instead of
  *    sleeping, on the batch request, as the sequential path runs them;
- *    and it takes no thread for them while the pool's threads lately
- *    took longer to begin a job than the operations take to run: the CPUs
- *    are busy, and a thread would add switches, not speed. One of them
- *    that turns out slow delays the start of the next ones (the threads
- *    serving the batch go on with those ready).
+ *  - and when, besides, the pool's threads lately took longer to begin a
+ *    job than the operations take to run (the CPUs are busy: a thread
+ *    would add switches, not speed), the batch settles (settles): its
+ *    threads leave once their operation ends, and the request thread
+ *    runs every operation, takes no thread and prepares none, and stops
+ *    measuring them (two system calls each). It looks again only at one
+ *    that took longer than SETTLED_SLOW: if its thread spent half of that
+ *    waiting on something rather than on a CPU (the kernel's scheduler
+ *    statistics), the batch's cost rises and it may unsettle; a cheap
+ *    one that was preempted does not count. One that turns out slow
+ *    delays the start of the next ones.
  *
  * The secondary connection and fake parent of an operation are made when
  * a thread may take it (prepare_task), not for those the request thread
- * runs. When the pool has no free thread, the request thread runs the
- * operations no thread will take, as it waits for answers: a batch never
- * waits for a thread that another batch holds, so batches that wait on
- * one another (an operation proxied back to this server) cannot deadlock,
- * and nothing queues without bound. The executor caps the operations in
- * flight at N (src/mod_batch_execute.c); batch_workers_finish waits for
- * every one started, so none outlives the handler.
+ * runs: until the batch's first operation has ended, only when a thread
+ * asks for them, as the batch may settle then. When the pool has no free
+ * thread, the request thread runs the operations no thread will take, as
+ * it waits for answers: a batch never waits for a thread that another
+ * batch holds, so batches that wait on one another (an operation proxied
+ * back to this server) cannot deadlock, and nothing queues without bound.
+ * The executor caps the operations in flight at N
+ * (src/mod_batch_execute.c); batch_workers_finish waits for every one
+ * started, so none outlives the handler.
  *
  * Running each operation as a main request instead was not taken: it
  * needs a protocol filter of our own to collect status and headers, gives
@@ -80,6 +92,8 @@
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
+
+#include <sys/resource.h>
 
 #include <httpd.h>
 #include <http_log.h>
@@ -119,6 +133,26 @@ typedef struct task_queue_t {
     int length;
 } task_queue_t;
 
+/* What a thread has used so far: CPU time, and how often it gave up its
+ * CPU to wait (voluntary context switches: on a backend, a file, a
+ * lock), as opposed to being preempted. */
+typedef struct thread_usage_t {
+    apr_interval_time_t cpu;
+    long waits;
+    int known;
+} thread_usage_t;
+
+/* Where a thread's time went so far, from the kernel's scheduler
+ * statistics (/proc/thread-self/schedstat, Linux): with the wall clock,
+ * what was neither on a CPU nor waiting for one was spent waiting on
+ * something (a backend, a file, a lock). */
+typedef struct thread_clock_t {
+    apr_time_t wall;
+    apr_interval_time_t ran;    /* on a CPU */
+    apr_interval_time_t queued; /* runnable, waiting for a CPU */
+    int known;
+} thread_clock_t;
+
 struct batch_workers_t {
     request_rec *r;
     batch_run_t *run;           /* the request's own */
@@ -136,10 +170,14 @@ struct batch_workers_t {
     int busy;                   /* of them, running an operation */
     int lingering;              /* of them, waiting for one to be ready */
     int helpers;                /* pool threads given to this batch */
+    int starting;               /* of them, not yet begun serving it */
     int closing;                /* batch_workers_finish: none to come */
+    int settled;                /* cheap, CPUs busy: run here (settles) */
+    thread_clock_t here;        /* the request thread's, settled */
+    int told_settled;           /* settled, as last logged */
     int timed;                  /* operations whose time cost counts */
     apr_interval_time_t cost;   /* their running average time */
-    apr_time_t progress;        /* an operation ended or a thread came */
+    apr_time_t progress;        /* an operation ended or a thread began */
 };
 
 /* How long ready operations wait for the batch's busy threads before it
@@ -154,6 +192,9 @@ struct batch_workers_t {
  * too, rather than waiting for the pool's threads to answer: handing
  * each over would cost more than it saves. */
 #define CHEAP_COST apr_time_from_msec(1)
+/* How long an operation of a settled batch (settles) may take before the
+ * request thread looks whether it waited on something (count_settled). */
+#define SETTLED_SLOW STALL_DELAY
 
 static void queue_init(task_queue_t *q)
 {
@@ -257,6 +298,93 @@ static int answers_wait(const batch_workers_t *w)
            && (!w->ready.length || w->done.length * 2 >= w->max);
 }
 
+static int settles(const batch_workers_t *w);
+
+static void thread_usage(thread_usage_t *u)
+{
+#ifdef RUSAGE_THREAD
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+        u->cpu = apr_time_from_sec(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+                 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+        u->waits = ru.ru_nvcsw;
+        u->known = 1;
+        return;
+    }
+#endif
+    u->known = 0;
+}
+
+/* With w->lock held: an operation's cost, in the batch's running average
+ * over about the last eight. */
+static void count_cost(batch_workers_t *w, apr_interval_time_t cost)
+{
+    w->cost = w->timed++ ? w->cost + (cost - w->cost) / 8 : cost;
+}
+
+/* In the request thread, which owns w->pool. */
+static void thread_clock(batch_workers_t *w, thread_clock_t *c)
+{
+    char buf[128];
+    apr_size_t len = sizeof(buf) - 1;
+    apr_file_t *f;
+    char *end;
+
+    c->known = 0;
+    c->wall = apr_time_now();
+    if (apr_file_open(&f, "/proc/thread-self/schedstat", APR_FOPEN_READ,
+                      APR_OS_DEFAULT, w->pool) != APR_SUCCESS) {
+        return;
+    }
+    if (apr_file_read(f, buf, &len) == APR_SUCCESS) {
+        buf[len] = '\0';
+        /* nanoseconds: on a CPU, then waiting for one */
+        c->ran = apr_strtoi64(buf, &end, 10) / 1000;
+        c->queued = apr_strtoi64(end, &end, 10) / 1000;
+        c->known = end != buf && c->ran >= 0 && c->queued >= 0;
+    }
+    apr_file_close(f);
+}
+
+/* With w->lock held, in the request thread: an operation of a settled
+ * batch counts when it took long (SETTLED_SLOW, more on busy CPUs) and
+ * the thread spent at least half that time waiting on something since
+ * it last looked. A cheap one that was preempted, or that waited a
+ * moment for a lock (another thread writing the same log), does not: it
+ * would hand the next ones to threads again. */
+static void count_settled(batch_workers_t *w, apr_interval_time_t took)
+{
+    thread_clock_t now;
+    apr_interval_time_t waited;
+
+    if (took < SETTLED_SLOW + 4 * batch_threads_wake_time(w->threads)) {
+        return;
+    }
+    thread_clock(w, &now);
+    waited = (now.wall - w->here.wall) - (now.ran - w->here.ran)
+             - (now.queued - w->here.queued);
+    if (!now.known || !w->here.known || waited >= took / 2) {
+        count_cost(w, took);
+    }
+    w->here = now;
+}
+
+/* What an operation that took so long costs the batch: the time it took
+ * when it waited on something, which another thread could have spent
+ * running the next one; only its CPU time when it did not, so operations
+ * that are cheap but were preempted on busy CPUs (their time spent
+ * waiting for a CPU, not on something) do not look like ones that wait. */
+static apr_interval_time_t op_cost(const thread_usage_t *before,
+                                   const thread_usage_t *after,
+                                   apr_interval_time_t took)
+{
+    if (!before->known || !after->known || after->waits > before->waits) {
+        return took;
+    }
+    return after->cpu - before->cpu;
+}
+
 /* With w->lock held, which it releases while t runs: t is not touched
  * once it is in w->done, where the request thread may take it and free
  * it. The request thread is woken first when wake is set: unlocked, so
@@ -264,12 +392,22 @@ static int answers_wait(const batch_workers_t *w)
 static void run_and_hand_back(batch_workers_t *w, op_task_t *t,
                               apr_thread_t *thread, int slot, int wake)
 {
+    /* a settled batch's operations, which the request thread runs, are
+     * not measured (two system calls each): see count_settled */
+    int measured = !w->settled;
+    thread_usage_t before, after;
     apr_time_t started;
     apr_interval_time_t took;
 
+    if (!measured && !w->here.known) {
+        thread_clock(w, &w->here);
+    }
     apr_thread_mutex_unlock(w->lock);
     if (wake) {
         apr_thread_cond_signal(w->finished);
+    }
+    if (measured) {
+        thread_usage(&before);
     }
     started = apr_time_now();
     if (slot) {
@@ -278,13 +416,23 @@ static void run_and_hand_back(batch_workers_t *w, op_task_t *t,
     else {
         run_task_here(w, t);
     }
+    if (measured) {
+        thread_usage(&after);
+    }
     apr_thread_mutex_lock(w->lock);
     queue_push(&w->done, t);
     w->running--;
     w->progress = apr_time_now();
     took = w->progress - started;
-    /* a running average over about the last eight */
-    w->cost = w->timed++ ? w->cost + (took - w->cost) / 8 : took;
+    if (measured) {
+        count_cost(w, op_cost(&before, &after, took));
+    }
+    else {
+        count_settled(w, took);
+    }
+    if (!(w->settled = settles(w))) {
+        w->here.known = 0;
+    }
 }
 
 /* With w->lock held: whether the batch's operations proved cheap so far. */
@@ -303,6 +451,13 @@ static int thread_pays(const batch_workers_t *w, int n)
            || batch_threads_wake_time(w->threads) < n * w->cost / 2;
 }
 
+/* With w->lock held: whether a pool thread may take the first ready
+ * operation (take_prepared). */
+static int prepared_ready(const batch_workers_t *w)
+{
+    return w->ready.length && APR_RING_FIRST(&w->ready.ring)->parent;
+}
+
 /* With w->lock held: with nothing ready, wakes the request thread for
  * the answers there are, then waits up to LINGER_DELAY for it to start
  * more; whether one is ready. */
@@ -317,28 +472,48 @@ static int linger(batch_workers_t *w)
         apr_thread_mutex_lock(w->lock);
     }
     if (!thread_pays(w, w->max)) {
-        return w->ready.length;
+        return prepared_ready(w);
     }
     w->lingering++;
-    while (!w->ready.length && !w->closing
+    while (!prepared_ready(w) && !w->closing && !w->settled
            && (now = apr_time_now()) < until) {
         apr_thread_cond_timedwait(w->more, w->lock, until - now);
     }
     w->lingering--;
-    return w->ready.length;
+    return prepared_ready(w);
+}
+
+/* With w->lock held: whether the request thread had better run all the
+ * batch's operations itself, as the sequential path does: they are cheap
+ * and the CPUs busy (thread_pays), so its pool threads leave them to it
+ * and it prepares none for them; it lasts until one proves costly. */
+static int settles(const batch_workers_t *w)
+{
+    return cheap(w) && !thread_pays(w, w->max);
+}
+
+/* With w->lock held: the first ready task, taken off the queue, if a pool
+ * thread may run it (prepared); NULL if not. */
+static op_task_t *take_prepared(batch_workers_t *w)
+{
+    return prepared_ready(w) ? queue_pop(&w->ready) : NULL;
 }
 
 /* batch_job_fn: a pool thread runs the batch's ready operations one
  * after the other, so one that finishes takes the next without going idle
  * and being woken again; it leaves when none is ready, after lingering a
- * little for the request thread to start more. */
+ * little for the request thread to start more, or when the request thread
+ * had better run them. */
 static void serve_batch(void *ctx, apr_thread_t *thread, int slot)
 {
     batch_workers_t *w = ctx;
     op_task_t *t;
 
     apr_thread_mutex_lock(w->lock);
-    while ((t = queue_pop(&w->ready)) != NULL || linger(w)) {
+    w->starting--;
+    w->progress = apr_time_now();
+    while (!w->settled
+           && ((t = take_prepared(w)) != NULL || linger(w))) {
         if (!t) {
             continue;
         }
@@ -408,13 +583,31 @@ static int uncovered(batch_workers_t *w)
     return w->ready.length > w->serving - w->busy;
 }
 
+/* STALL_DELAY, and twice the pool's wake time on top: on busy CPUs an
+ * operation takes longer though it waits on nothing. */
+static apr_interval_time_t stall_delay(const batch_workers_t *w)
+{
+    return STALL_DELAY + 2 * batch_threads_wake_time(w->threads);
+}
+
 /* With w->lock held: whether the batch takes another pool thread for its
  * uncovered operations: when it has none, or when its busy ones have not
- * finished an operation for STALL_DELAY (they wait on something). */
+ * finished an operation for stall_delay (they wait on something). Not
+ * while a thread it was given has yet to begin: the CPUs are busy, and
+ * another would begin no sooner. */
 static int wants_helper(batch_workers_t *w, apr_time_t now)
 {
-    return uncovered(w)
-           && (w->serving == 0 || now - w->progress >= STALL_DELAY);
+    return uncovered(w) && !w->settled
+           && (w->serving == 0
+               || (!w->starting && now - w->progress >= stall_delay(w)));
+}
+
+/* With w->lock held: how long the request thread sleeps before it asks
+ * wants_helper again, unless an answer comes first. */
+static apr_interval_time_t until_stall(const batch_workers_t *w,
+                                       apr_time_t now)
+{
+    return w->starting ? stall_delay(w) : w->progress + stall_delay(w) - now;
 }
 
 /* With w->lock held, which it releases meanwhile: a pool thread for the
@@ -427,6 +620,7 @@ static apr_status_t add_helper(batch_workers_t *w)
     prepare_ready(w);
     w->serving++;
     w->helpers++;
+    w->starting++;
     w->progress = apr_time_now();
     apr_thread_mutex_unlock(w->lock);
     rv = batch_threads_take(w->threads, &th);
@@ -437,6 +631,7 @@ static apr_status_t add_helper(batch_workers_t *w)
     if (rv != APR_SUCCESS) {
         w->serving--;
         w->helpers--;
+        w->starting--;
     }
     return rv;
 }
@@ -447,15 +642,18 @@ void batch_workers_start(batch_workers_t *w, const batch_op_t *op, int index)
 
     apr_thread_mutex_lock(w->lock);
     /* with no pool thread serving the batch, none can come but from here
-     * (add_helper, which prepares the tasks it will find ready) */
-    if (w->serving) {
+     * (add_helper, which prepares the tasks it will find ready); a
+     * settled batch leaves its threads none, and until the first
+     * operation ends, those ready are prepared only for a thread asking
+     * (batch_workers_wait): the batch may settle then */
+    if (w->serving && !w->settled && w->timed) {
         apr_thread_mutex_unlock(w->lock);
         prepare_task(w, t);
         apr_thread_mutex_lock(w->lock);
     }
     queue_push(&w->ready, t);
     w->running++;
-    if (w->serving == 0 && thread_pays(w, w->ready.length)) {
+    if (w->serving == 0 && !w->settled && thread_pays(w, w->ready.length)) {
         /* the first at once; when the pool is full, batch_workers_wait
          * runs the operation */
         add_helper(w);
@@ -500,6 +698,30 @@ static void serve_uncovered(batch_workers_t *w)
     }
 }
 
+/* With w->lock held, in the request thread (a pool thread may settle or
+ * unsettle the batch, but must not log on its request): a debug line
+ * when the batch settled or unsettled since the last. */
+static void tell_settled(batch_workers_t *w)
+{
+    if (w->settled == w->told_settled) {
+        return;
+    }
+    w->told_settled = w->settled;
+    if (w->settled) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1405)
+                      "batch %s settles: its operations are cheap and every "
+                      "CPU is busy; the request thread runs the rest itself",
+                      w->run->batch_id);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1406)
+                      "batch %s unsettles: an operation waited on something "
+                      "(average %" APR_TIME_T_FMT " us); the pool's threads "
+                      "take its operations again", w->run->batch_id,
+                      w->cost);
+    }
+}
+
 int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
                        apr_pool_t **pool)
 {
@@ -507,10 +729,12 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
     op_task_t *t;
 
     apr_thread_mutex_lock(w->lock);
+    tell_settled(w);
     while (!w->done.length) {
         /* lingering threads are woken only now, once every operation
          * that may start has: one wake for all of them */
-        if (w->lingering && w->ready.length) {
+        if (w->lingering && w->ready.length && !w->settled) {
+            prepare_ready(w);
             apr_thread_cond_broadcast(w->more);
         }
         now = apr_time_now();
@@ -524,7 +748,7 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
         }
         else if (uncovered(w)) {
             apr_thread_cond_timedwait(w->finished, w->lock,
-                                      w->progress + STALL_DELAY - now);
+                                      until_stall(w, now));
         }
         else {
             apr_thread_cond_wait(w->finished, w->lock);

@@ -146,6 +146,40 @@ def test_graceful_restart_while_operations_run(two_threads):
     ok_batch(two_threads, ops[:2], path="/parallel-batch")
 
 
+# --------------------------------------------------------------------------
+# A batch of cheap operations on busy CPUs settles in its request thread
+# (BATCH1405), and unsettles when an operation waits on something
+# (BATCH1406), so the slow ones after it still run side by side.
+
+def _spin(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_settled_batch_unsettles_when_an_operation_waits(two_threads):
+    cheap = [{"id": "c%d" % i, "url": "/static/hello.json"}
+             for i in range(60)]
+    slow = [sleep_op("s%d" % i, 400) for i in range(4)]
+    offset = two_threads.log_size()
+    # every CPU busy: a thread the pool wakes waits for one, longer than
+    # a static GET takes
+    with concurrent.futures.ProcessPoolExecutor(8) as hogs:
+        spinning = [hogs.submit(_spin, 6) for _ in range(8)]
+        time.sleep(0.5)
+        res = ok_batch(two_threads, cheap + slow, path="/parallel-batch")
+        for s in spinning:
+            s.result(timeout=TIMEOUT)
+    log = two_threads.log_since(offset)
+    if not PRELOAD:
+        # under a sanitizer no operation may be cheap enough
+        assert "BATCH1405" in log, "the cheap operations did not settle"
+    if "BATCH1405" in log:
+        assert "BATCH1406" in log, "the first slow one did not unsettle"
+    # s0 ran in the request thread; the others got threads again
+    assert most_at_once([res[e["id"]] for e in slow[1:]]) >= 2
+
+
 def test_full_pool_answers_equal_sequential_answers(httpd, backend):
     if httpd.module is None:
         pytest.skip("BATCH_MODULE=none: mod_batch is not loaded")
