@@ -362,9 +362,15 @@ static void count_settled(batch_workers_t *w, apr_interval_time_t took)
         return;
     }
     thread_clock(w, &now);
-    waited = (now.wall - w->here.wall) - (now.ran - w->here.ran)
-             - (now.queued - w->here.queued);
-    if (!now.known || !w->here.known || waited >= took / 2) {
+    if (now.known && w->here.known) {
+        waited = (now.wall - w->here.wall) - (now.ran - w->here.ran)
+                 - (now.queued - w->here.queued);
+    }
+    else {
+        /* unknown: as if it waited */
+        waited = took;
+    }
+    if (waited >= took / 2) {
         count_cost(w, took);
     }
     w->here = now;
