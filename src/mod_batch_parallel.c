@@ -67,7 +67,12 @@
  *    waiting on something rather than on a CPU (the kernel's scheduler
  *    statistics), the batch's cost rises and it may unsettle; a cheap
  *    one that was preempted does not count. One that turns out slow
- *    delays the start of the next ones.
+ *    delays the start of the next ones;
+ *  - the next batch on the same connection, within SETTLED_LATELY of one
+ *    that settled on its own, settles from its start (settled_lately):
+ *    no thread is woken to learn what its first operation costs; the
+ *    request thread runs and measures it, and the batch unsettles if it
+ *    was not cheap.
  *
  * The secondary connection and fake parent of an operation are made when
  * a thread may take it (prepare_task), not for those the request thread
@@ -173,6 +178,7 @@ struct batch_workers_t {
     int starting;               /* of them, not yet begun serving it */
     int closing;                /* batch_workers_finish: none to come */
     int settled;                /* cheap, CPUs busy: run here (settles) */
+    int inherited;              /* settled from the start (settled_lately) */
     thread_clock_t here;        /* the request thread's, settled */
     int told_settled;           /* settled, as last logged */
     int timed;                  /* operations whose time cost counts */
@@ -195,6 +201,12 @@ struct batch_workers_t {
 /* How long an operation of a settled batch (settles) may take before the
  * request thread looks whether it waited on something (count_settled). */
 #define SETTLED_SLOW STALL_DELAY
+/* How long after a batch settled on its own (settles) the next batch on
+ * the same connection starts settled (settled_lately). */
+#define SETTLED_LATELY apr_time_from_sec(1)
+/* The connection's userdata: when its last batch ended settled on its own
+ * (apr_time_t), 0 when it ended unsettled. */
+#define SETTLED_AT_KEY "mod_batch.settled_at"
 
 static void queue_init(task_queue_t *q)
 {
@@ -399,8 +411,9 @@ static void run_and_hand_back(batch_workers_t *w, op_task_t *t,
                               apr_thread_t *thread, int slot, int wake)
 {
     /* a settled batch's operations, which the request thread runs, are
-     * not measured (two system calls each): see count_settled */
-    int measured = !w->settled;
+     * not measured (two system calls each; one that started settled
+     * measures its first): see count_settled */
+    int measured = !w->settled || !w->timed;
     thread_usage_t before, after;
     apr_time_t started;
     apr_interval_time_t took;
@@ -438,6 +451,7 @@ static void run_and_hand_back(batch_workers_t *w, op_task_t *t,
     }
     if (!(w->settled = settles(w))) {
         w->here.known = 0;
+        w->inherited = 0;
     }
 }
 
@@ -545,6 +559,45 @@ static void helper_left(void *ctx, apr_thread_t *thread, int slot)
     apr_thread_mutex_unlock(w->lock);
 }
 
+/* When c's last batch ended settled on its own; NULL if none did. */
+static apr_time_t *settled_at(conn_rec *c)
+{
+    void *at = NULL;
+
+    apr_pool_userdata_get(&at, SETTLED_AT_KEY, c->pool);
+    return at;
+}
+
+/* Whether c's last batch settled on its own (settles) less than
+ * SETTLED_LATELY ago: its client likely sends the same kind of batch
+ * again, and the next one had better settle at once than hand its first
+ * operation to a thread to find out (two context switches each way).
+ * Its first operation is measured: it unsettles the batch if costly. */
+static int settled_lately(conn_rec *c)
+{
+    apr_time_t *at = settled_at(c);
+
+    return at && *at && apr_time_now() - *at < SETTLED_LATELY;
+}
+
+/* In the request thread, as the batch ends: what its connection's next
+ * batch learns from it (settled_lately). One that started settled and
+ * stayed so proves nothing of the CPUs being busy, and leaves it. */
+static void tell_connection(batch_workers_t *w)
+{
+    conn_rec *c = w->r->connection;
+    apr_time_t *at = settled_at(c);
+
+    if ((w->settled && w->inherited) || (!at && !w->settled)) {
+        return;
+    }
+    if (!at) {
+        at = apr_palloc(c->pool, sizeof(*at));
+        apr_pool_userdata_setn(at, SETTLED_AT_KEY, NULL, c->pool);
+    }
+    *at = w->settled ? apr_time_now() : 0;
+}
+
 apr_status_t batch_workers_make(request_rec *r, batch_run_t *run,
                                 int max, batch_workers_t **wp)
 {
@@ -568,6 +621,7 @@ apr_status_t batch_workers_make(request_rec *r, batch_run_t *run,
     w->pool = pool;
     w->max = max;
     w->progress = apr_time_now();
+    w->settled = w->inherited = settled_lately(r->connection);
     queue_init(&w->ready);
     queue_init(&w->done);
     if ((rv = apr_thread_mutex_create(&w->lock, APR_THREAD_MUTEX_DEFAULT,
@@ -713,7 +767,14 @@ static void tell_settled(batch_workers_t *w)
         return;
     }
     w->told_settled = w->settled;
-    if (w->settled) {
+    if (w->inherited) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1407)
+                      "batch %s settles at once: the last batch on its "
+                      "connection ran cheap operations with every CPU busy; "
+                      "the request thread runs its operations itself",
+                      w->run->batch_id);
+    }
+    else if (w->settled) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1405)
                       "batch %s settles: its operations are cheap and every "
                       "CPU is busy; the request thread runs the rest itself",
@@ -721,10 +782,12 @@ static void tell_settled(batch_workers_t *w)
     }
     else {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, w->r, BATCH_LOGNO(1406)
-                      "batch %s unsettles: an operation waited on something "
-                      "(average %" APR_TIME_T_FMT " us); the pool's threads "
-                      "take its operations again", w->run->batch_id,
-                      w->cost);
+                      "batch %s unsettles: an operation waited on something, "
+                      "or a thread would begin one sooner than it runs "
+                      "(average %" APR_TIME_T_FMT " us, threads begin in %"
+                      APR_TIME_T_FMT " us); the pool's threads take its "
+                      "operations again", w->run->batch_id, w->cost,
+                      batch_threads_wake_time(w->threads));
     }
 }
 
@@ -744,7 +807,7 @@ int batch_workers_wait(batch_workers_t *w, batch_result_t **res,
             apr_thread_cond_broadcast(w->more);
         }
         now = apr_time_now();
-        if (w->ready.length && cheap(w)) {
+        if (w->ready.length && (cheap(w) || w->settled)) {
             /* instead of sleeping until a thread answers */
             t = queue_pop(&w->ready);
             run_and_hand_back(w, t, NULL, 0, 0);
@@ -777,6 +840,7 @@ void batch_workers_finish(batch_workers_t *w)
     while (w->running || w->helpers) {
         apr_thread_cond_wait(w->finished, w->lock);
     }
+    tell_connection(w);
     apr_thread_mutex_unlock(w->lock);
     apr_pool_destroy(w->pool);
 }

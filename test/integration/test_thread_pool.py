@@ -33,7 +33,8 @@ import pytest
 import requests
 
 from httpd import MODULES_DIR, PRELOAD, alive
-from support import TIMEOUT, ok_batch, reconfigured, status_figures
+from support import (TIMEOUT, BatchResult, ok_batch, reconfigured,
+                     status_figures)
 from test_concurrency import (mixed_operations, most_at_once, sleep_op,
                               without_volatile)
 
@@ -178,6 +179,48 @@ def test_settled_batch_unsettles_when_an_operation_waits(two_threads):
         assert "BATCH1406" in log, "the first slow one did not unsettle"
     # s0 ran in the request thread; the others got threads again
     assert most_at_once([res[e["id"]] for e in slow[1:]]) >= 2
+
+
+def _session_batch(session, server, ops):
+    resp = session.post(server.url("/parallel-batch"),
+                        json={"requests": ops}, timeout=TIMEOUT)
+    res = BatchResult(resp)
+    assert res.status == 200 and res.ids() == [op["id"] for op in ops], res
+    return res
+
+
+def test_next_batch_on_a_settled_connection_settles_at_once(two_threads):
+    # the batch after one that settled, on the same connection, settles
+    # from its start (BATCH1407: no thread woken to measure its first
+    # operation); its first operation, slow, unsettles it, and the slow
+    # ones after it still run side by side; another connection learns
+    # nothing from it
+    cheap = [{"id": "c%d" % i, "url": "/static/hello.json"}
+             for i in range(60)]
+    slow = [sleep_op("s%d" % i, 400) for i in range(4)]
+    with concurrent.futures.ProcessPoolExecutor(8) as hogs, \
+            requests.Session() as session:
+        spinning = [hogs.submit(_spin, 8) for _ in range(8)]
+        time.sleep(0.5)
+        offset = two_threads.log_size()
+        _session_batch(session, two_threads, cheap)
+        first = two_threads.log_since(offset)
+        offset = two_threads.log_size()
+        res = _session_batch(session, two_threads, slow + cheap[:10])
+        second = two_threads.log_since(offset)
+        offset = two_threads.log_size()
+        ok_batch(two_threads, cheap[:10], path="/parallel-batch")
+        other = two_threads.log_since(offset)
+        for s in spinning:
+            s.result(timeout=TIMEOUT)
+    if "BATCH1405" not in first:
+        # under a sanitizer no operation may be cheap enough
+        assert PRELOAD, "the cheap operations did not settle"
+        return
+    assert "BATCH1407" in second, "the next batch did not settle at once"
+    assert "BATCH1406" in second, "its slow first one did not unsettle it"
+    assert most_at_once([res[e["id"]] for e in slow[1:]]) >= 2
+    assert "BATCH1407" not in other
 
 
 def test_full_pool_answers_equal_sequential_answers(httpd, backend):
