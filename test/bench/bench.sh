@@ -38,6 +38,7 @@
 #   BENCH_RELAY_RUNS       runs per latency figure (5)
 #   BENCH_CALLGRIND_RUNS   runs per instruction count (3)
 #   BENCH_PARALLEL_CONNECTIONS  wrk connections, cheap parallel ops (16)
+#   BENCH_PARALLEL_RUNS    measured runs of cheap parallel ops (9)
 #   BENCH_WAIT_CONNECTIONS wrk connections, ops that wait (2)
 #   BENCH_WAIT_OPS         GETs a batch of ops that wait (32)
 #   BENCH_WAIT_MS          how long the backend of ops that wait sleeps (10)
