@@ -202,9 +202,14 @@ def test_next_batch_on_a_settled_connection_settles_at_once(two_threads):
             requests.Session() as session:
         spinning = [hogs.submit(_spin, 8) for _ in range(8)]
         time.sleep(0.5)
-        offset = two_threads.log_size()
-        _session_batch(session, two_threads, cheap)
-        first = two_threads.log_since(offset)
+        for _ in range(3):
+            # until one ends settled (a spurious unsettle, say a lock held
+            # by a preempted writer of the same log, clears the memory)
+            offset = two_threads.log_size()
+            _session_batch(session, two_threads, cheap)
+            first = two_threads.log_since(offset)
+            if "BATCH1405" in first and "BATCH1406" not in first:
+                break
         offset = two_threads.log_size()
         res = _session_batch(session, two_threads, slow + cheap[:10])
         second = two_threads.log_since(offset)
@@ -213,9 +218,9 @@ def test_next_batch_on_a_settled_connection_settles_at_once(two_threads):
         other = two_threads.log_since(offset)
         for s in spinning:
             s.result(timeout=TIMEOUT)
-    if "BATCH1405" not in first:
+    if "BATCH1405" not in first or "BATCH1406" in first:
         # under a sanitizer no operation may be cheap enough
-        assert PRELOAD, "the cheap operations did not settle"
+        assert PRELOAD, "the cheap operations did not end settled"
         return
     assert "BATCH1407" in second, "the next batch did not settle at once"
     assert "BATCH1406" in second, "its slow first one did not unsettle it"
