@@ -99,9 +99,10 @@ class BatchResult:
 
 
 def post_batch(server, requests_list=None, path="/batch", on_error=None,
-               headers=None, doc=None, data=None, auth=None):
-    """POSTs a batch; doc (a JSON value) or data (raw bytes/str/iterator)
-    replaces the usual {"requests": [...]} document."""
+               headers=None, doc=None, data=None, auth=None, session=None):
+    """POSTs a batch, on session's connection if given; doc (a JSON value)
+    or data (raw bytes/str/iterator) replaces the usual
+    {"requests": [...]} document."""
     hdrs = dict(JSON)
     if auth:
         hdrs["Authorization"] = auth
@@ -113,8 +114,8 @@ def post_batch(server, requests_list=None, path="/batch", on_error=None,
             if on_error is not None:
                 doc["onError"] = on_error
         data = json.dumps(doc).encode("utf-8")
-    resp = requests.post(server.url(path), data=data, headers=hdrs,
-                         timeout=TIMEOUT)
+    resp = (session or requests).post(server.url(path), data=data,
+                                      headers=hdrs, timeout=TIMEOUT)
     return BatchResult(resp)
 
 

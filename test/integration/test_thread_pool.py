@@ -33,8 +33,7 @@ import pytest
 import requests
 
 from httpd import MODULES_DIR, PRELOAD, alive
-from support import (TIMEOUT, BatchResult, ok_batch, reconfigured,
-                     status_figures)
+from support import TIMEOUT, ok_batch, reconfigured, status_figures
 from test_concurrency import (mixed_operations, most_at_once, sleep_op,
                               without_volatile)
 
@@ -181,14 +180,6 @@ def test_settled_batch_unsettles_when_an_operation_waits(two_threads):
     assert most_at_once([res[e["id"]] for e in slow[1:]]) >= 2
 
 
-def _session_batch(session, server, ops):
-    resp = session.post(server.url("/parallel-batch"),
-                        json={"requests": ops}, timeout=TIMEOUT)
-    res = BatchResult(resp)
-    assert res.status == 200 and res.ids() == [op["id"] for op in ops], res
-    return res
-
-
 def test_next_batch_on_a_settled_connection_settles_at_once(two_threads):
     # the batch after one that settled, on the same connection, settles
     # from its start (BATCH1407: no thread woken to measure its first
@@ -206,12 +197,14 @@ def test_next_batch_on_a_settled_connection_settles_at_once(two_threads):
             # until one ends settled (a spurious unsettle, say a lock held
             # by a preempted writer of the same log, clears the memory)
             offset = two_threads.log_size()
-            _session_batch(session, two_threads, cheap)
+            ok_batch(two_threads, cheap, path="/parallel-batch",
+                     session=session)
             first = two_threads.log_since(offset)
             if "BATCH1405" in first and "BATCH1406" not in first:
                 break
         offset = two_threads.log_size()
-        res = _session_batch(session, two_threads, slow + cheap[:10])
+        res = ok_batch(two_threads, slow + cheap[:10], path="/parallel-batch",
+                       session=session)
         second = two_threads.log_since(offset)
         offset = two_threads.log_size()
         ok_batch(two_threads, cheap[:10], path="/parallel-batch")
